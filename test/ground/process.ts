@@ -2,7 +2,7 @@
 // bound, and killed with the whole group on stop or when the test process exits, so a failing
 // test leaves no orphan behind.
 import { type ChildProcess, spawn } from "node:child_process";
-import { waitUntil } from "./wait.ts";
+import { WaitAborted, waitUntil } from "./wait.ts";
 
 export interface ProcessSpec {
   name: string;
@@ -73,7 +73,7 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     await waitUntil(
       async () => {
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`${spec.name} exited early (${child.exitCode ?? child.signalCode})`);
+          throw new WaitAborted(`${spec.name} exited early (${child.exitCode ?? child.signalCode})`);
         }
         return spec.ready();
       },

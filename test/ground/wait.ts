@@ -7,6 +7,9 @@ export interface WaitOptions {
   what: string;
 }
 
+/** Thrown from a check to end the wait at once: the thing waited for can no longer happen. */
+export class WaitAborted extends Error {}
+
 export async function waitUntil(
   check: () => Promise<boolean> | boolean,
   options: WaitOptions,
@@ -17,6 +20,7 @@ export async function waitUntil(
     try {
       if (await check()) return;
     } catch (error) {
+      if (error instanceof WaitAborted) throw error;
       lastError = error;
     }
     await sleep(options.intervalMs ?? 100);
