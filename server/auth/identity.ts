@@ -1,0 +1,10 @@
+// Who is asking: resolved from the request before any share or table is touched. Every later step
+// sees shares only through `canSee`, so a share that is not granted looks exactly like one that
+// does not exist.
+
+export interface Identity {
+  recipient: string;
+  canSee(shareName: string): boolean;
+}
+
+export const everyShare = (recipient: string): Identity => ({ recipient, canSee: () => true });

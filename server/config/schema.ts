@@ -1,0 +1,146 @@
+// The server's configuration file: the one definition of its shape. The TypeScript types, the
+// start-up validation and the generated configuration reference all come from this schema.
+// Compatible with the reference server's YAML (version, shares, host, port, endpoint,
+// preSignedUrlTimeoutSeconds, authorization, ssl and its tuning keys), plus our own keys.
+import { type Static, Type as T } from "@sinclair/typebox";
+
+const strict = { additionalProperties: false } as const;
+
+// Protocol "Names": at most 255 characters, no space, slash or control characters; schema and
+// table names also no period.
+const namePattern = "^[^\\s/\\x00-\\x1f\\x7f]{1,255}$";
+const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
+
+export const TableConfig = T.Object(
+  {
+    name: T.String({ pattern: dotlessNamePattern, description: "Table name recipients see." }),
+    location: T.String({
+      minLength: 1,
+      description: "Table root: s3://bucket/path, s3a://bucket/path, file:///path or a local path.",
+    }),
+    id: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 255,
+        description: "Table id; derived from the names when absent.",
+      }),
+    ),
+    historyShared: T.Optional(
+      T.Boolean({ default: false, description: "Share history: time travel, changes, streaming." }),
+    ),
+    startVersion: T.Optional(
+      T.Integer({ minimum: 0, default: 0, description: "History before this version is not shared." }),
+    ),
+    comment: T.Optional(T.String({ maxLength: 65536 })),
+  },
+  strict,
+);
+
+export const SchemaConfig = T.Object(
+  {
+    name: T.String({ pattern: dotlessNamePattern }),
+    tables: T.Array(TableConfig, { default: [] }),
+  },
+  strict,
+);
+
+export const ShareConfig = T.Object(
+  {
+    name: T.String({ pattern: namePattern }),
+    id: T.Optional(T.String({ minLength: 1, maxLength: 255 })),
+    comment: T.Optional(T.String({ maxLength: 65536 })),
+    schemas: T.Array(SchemaConfig, { default: [] }),
+  },
+  strict,
+);
+
+export const AuthorizationConfig = T.Object(
+  {
+    bearerToken: T.String({
+      minLength: 1,
+      description: "One token for every share (reference-server style).",
+    }),
+  },
+  strict,
+);
+
+export const SslConfig = T.Object(
+  {
+    certificateFile: T.String({ minLength: 1 }),
+    certificateKeyFile: T.String({ minLength: 1 }),
+    certificatePasswordFile: T.Optional(T.String({ minLength: 1 })),
+  },
+  strict,
+);
+
+export const S3Config = T.Object(
+  {
+    region: T.Optional(T.String({ minLength: 1, description: "Region; else the SDK's chain (AWS_REGION)." })),
+    endpoint: T.Optional(
+      T.String({
+        pattern: "^https?://",
+        description: "Custom S3 endpoint, used for reads AND presigned URLs.",
+      }),
+    ),
+    forcePathStyle: T.Optional(
+      T.Boolean({ description: "Path-style URLs (needed by most non-AWS S3 servers)." }),
+    ),
+  },
+  strict,
+);
+
+export const LimitsConfig = T.Object(
+  {
+    maxRequestBodyBytes: T.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
+    maxPredicateHints: T.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
+  },
+  strict,
+);
+
+export const ServerConfig = T.Object(
+  {
+    version: T.Literal(1, { description: "Configuration format version; must be 1." }),
+    shares: T.Array(ShareConfig, { default: [] }),
+    authorization: T.Optional(AuthorizationConfig),
+    ssl: T.Optional(SslConfig),
+    host: T.String({ minLength: 1, default: "127.0.0.1" }),
+    port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    endpoint: T.String({ pattern: "^/[A-Za-z0-9_\\-./]*$", default: "/delta-sharing" }),
+    publicUrl: T.Optional(
+      T.String({
+        pattern: "^https?://",
+        description: "Base URL recipients reach this server at; used in URLs of locally served files.",
+      }),
+    ),
+    preSignedUrlTimeoutSeconds: T.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
+    requestTimeoutSeconds: T.Integer({ minimum: 0, maximum: 86400, default: 30 }),
+    queryTablePageSizeLimit: T.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+    queryTablePageTokenTtlMs: T.Integer({ minimum: 1000, default: 259_200_000 }),
+    refreshTokenTtlMs: T.Integer({ minimum: 1000, default: 3_600_000 }),
+    deltaTableCacheSize: T.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
+    stalenessAcceptable: T.Boolean({ default: false }),
+    evaluatePredicateHints: T.Boolean({ default: true }),
+    evaluateJsonPredicateHints: T.Boolean({ default: true }),
+    evaluateJsonPredicateHintsV2: T.Boolean({ default: true }),
+    signingKeyFile: T.Optional(
+      T.String({
+        minLength: 1,
+        description: "File with the key that signs page tokens and local file URLs; shared by all replicas.",
+      }),
+    ),
+    logLevel: T.Union(
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((level) => T.Literal(level)),
+      { default: "info" },
+    ),
+    s3: T.Optional(S3Config),
+    limits: T.Optional(LimitsConfig),
+  },
+  strict,
+);
+
+export type TableConfig = Static<typeof TableConfig>;
+export type SchemaConfig = Static<typeof SchemaConfig>;
+export type ShareConfig = Static<typeof ShareConfig>;
+export type S3Config = Static<typeof S3Config>;
+export type LimitsConfig = Static<typeof LimitsConfig>;
+export type ServerConfig = Static<typeof ServerConfig>;

@@ -1,0 +1,60 @@
+// Everything a request needs, built once from a configuration: the catalogue, the authenticator,
+// a storage per table, the snapshot cache and the token codecs. A new configuration builds a new
+// context; requests already running keep the one they started with.
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "pino";
+import { type Authenticator, createAuthenticator } from "./auth/authenticator.ts";
+import type { ServerConfig } from "./config/schema.ts";
+import { SignedTokenCodec } from "./crypto/signedToken.ts";
+import { SnapshotCache } from "./delta/snapshotCache.ts";
+import { Catalog, type SharedTable } from "./shares/catalog.ts";
+import { FileUrlCodec } from "./storage/fileUrls.ts";
+import { openTableStorage } from "./storage/openTableStorage.ts";
+import { createS3Client } from "./storage/s3Client.ts";
+import type { TableStorage } from "./storage/storage.ts";
+
+export interface ServerContext {
+  config: ServerConfig;
+  catalog: Catalog;
+  authenticate: Authenticator;
+  snapshots: SnapshotCache;
+  listPageTokens: SignedTokenCodec;
+  fileUrls: FileUrlCodec;
+  logger: Logger;
+  storageOf(table: SharedTable): TableStorage;
+}
+
+export interface ContextDeps {
+  signingKey: Buffer;
+  logger: Logger;
+  /** Kept across reloads so the snapshot cache survives a configuration change. */
+  snapshots?: SnapshotCache;
+}
+
+export function createContext(config: ServerConfig, deps: ContextDeps): ServerContext {
+  const catalog = new Catalog(config);
+  const fileUrls = new FileUrlCodec(deps.signingKey);
+  let s3Client: S3Client | undefined;
+  const s3 = () => {
+    s3Client ??= createS3Client(config.s3);
+    return s3Client;
+  };
+  const storages = new Map<string, TableStorage>();
+  for (const table of catalog.allTables()) {
+    storages.set(table.id, openTableStorage(table.location, table.id, { s3Client: s3, fileUrls }));
+  }
+  return {
+    config,
+    catalog,
+    authenticate: createAuthenticator(config),
+    snapshots: deps.snapshots ?? new SnapshotCache(config.deltaTableCacheSize),
+    listPageTokens: new SignedTokenCodec(deps.signingKey, "list-page"),
+    fileUrls,
+    logger: deps.logger,
+    storageOf(table) {
+      const storage = storages.get(table.id);
+      if (!storage) throw new Error(`no storage for table ${table.id}`);
+      return storage;
+    },
+  };
+}

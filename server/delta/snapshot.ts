@@ -1,0 +1,19 @@
+// A table snapshot: the state of a Delta table at one version, after log replay.
+import type { AddFile, RemoveFile, TableMetadata, TableProtocol } from "./actions.ts";
+
+export interface Snapshot {
+  version: number;
+  /** Commit time of `version` in epoch ms, when the log records it. */
+  timestamp?: number;
+  protocol: TableProtocol;
+  metadata: TableMetadata;
+  /** Active files keyed by path and deletion-vector id, as the Delta protocol reconciles them. */
+  files: ReadonlyMap<string, AddFile>;
+}
+
+/** The reconciliation key of the Delta protocol: a file is its path plus its deletion vector. */
+export function fileKey(file: AddFile | RemoveFile): string {
+  const dv = file.deletionVector;
+  if (!dv) return file.path;
+  return `${file.path}\0${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined ? "" : `@${dv.offset}`}`;
+}

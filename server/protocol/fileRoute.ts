@@ -1,0 +1,80 @@
+// Serves the data files of tables on local disk, the way S3 serves presigned URLs: the signed token
+// in the URL is the only credential, checked for authenticity and expiry on every GET and HEAD,
+// with byte ranges for Parquet readers.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { LocalTableStorage } from "../storage/localStorage.ts";
+import { SharingError } from "./errors.ts";
+
+interface FileParams {
+  token: string;
+  name: string;
+}
+
+interface Answer {
+  file: string;
+  start: number;
+  end: number;
+}
+
+const denied = () => new SharingError("forbidden", "the file URL is not valid or has expired");
+
+type Range = { start: number; end: number } | "invalid" | undefined;
+
+function parseRange(header: string | undefined, size: number): Range {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return "invalid";
+  const [, from = "", to = ""] = match;
+  if (from === "" && to === "") return "invalid";
+  if (from === "") {
+    const suffix = Math.min(Number(to), size);
+    return suffix === 0 ? "invalid" : { start: size - suffix, end: size - 1 };
+  }
+  const start = Number(from);
+  const end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
+  if (start >= size || end < start) return "invalid";
+  return { start, end };
+}
+
+/** Checks the token and sets the headers; `undefined` when the answer is already complete. */
+async function prepare(
+  request: FastifyRequest<{ Params: FileParams }>,
+  reply: FastifyReply,
+): Promise<Answer | undefined> {
+  const { ctx } = request;
+  const claims = ctx.fileUrls.decode(request.params.token);
+  if (!claims || claims.expiresAt < Date.now()) throw denied();
+  const table = ctx.catalog.tableById(claims.tableId);
+  const storage = table ? ctx.storageOf(table) : undefined;
+  if (!(storage instanceof LocalTableStorage)) throw denied();
+  const file = storage.filePath(claims.path);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new SharingError("notFound", "the file does not exist");
+  reply.header("accept-ranges", "bytes").header("content-type", "application/octet-stream");
+  reply.header("last-modified", info.mtime.toUTCString()).header("cache-control", "private, max-age=0");
+  const range = typeof request.headers.range === "string" ? request.headers.range : undefined;
+  const wanted = parseRange(range, info.size);
+  if (wanted === "invalid") {
+    reply.code(416).header("content-range", `bytes */${info.size}`).send();
+    return undefined;
+  }
+  const { start, end } = wanted ?? { start: 0, end: info.size - 1 };
+  reply.header("content-length", String(info.size === 0 ? 0 : end - start + 1));
+  if (wanted) reply.code(206).header("content-range", `bytes ${start}-${end}/${info.size}`);
+  return { file, start, end };
+}
+
+export function registerFileRoute(app: FastifyInstance): void {
+  app.get<{ Params: FileParams }>("/files/:token/:name", async (request, reply) => {
+    const answer = await prepare(request, reply);
+    if (!answer) return reply;
+    if (answer.end < answer.start) return reply.send();
+    return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
+  });
+  app.head<{ Params: FileParams }>("/files/:token/:name", async (request, reply) => {
+    const answer = await prepare(request, reply);
+    return answer ? reply.send() : reply;
+  });
+}

@@ -1,0 +1,73 @@
+// Response lines in the protocol's parquet format: a protocol line, a metadata line, file lines.
+import { createHash } from "node:crypto";
+import type { AddFile } from "../delta/actions.ts";
+import type { Snapshot } from "../delta/snapshot.ts";
+import type { SharedTable } from "../shares/catalog.ts";
+
+export function protocolLine() {
+  return { protocol: { minReaderVersion: 1 } };
+}
+
+const tableSizes = new WeakMap<Snapshot, { size: number; numFiles: number }>();
+
+function sizeOf(snapshot: Snapshot): { size: number; numFiles: number } {
+  let known = tableSizes.get(snapshot);
+  if (!known) {
+    let size = 0;
+    for (const file of snapshot.files.values()) size += file.size;
+    known = { size, numFiles: snapshot.files.size };
+    tableSizes.set(snapshot, known);
+  }
+  return known;
+}
+
+export interface MetadataLineOptions {
+  /** Set when the request asked for a version or timestamp: the line then names the version. */
+  withVersion: boolean;
+}
+
+export function metadataLine(snapshot: Snapshot, table: SharedTable, options: MetadataLineOptions) {
+  const { metadata } = snapshot;
+  return {
+    metaData: {
+      id: table.id,
+      ...(metadata.name !== undefined ? { name: metadata.name } : {}),
+      ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+      format: { provider: metadata.format.provider },
+      schemaString: metadata.schemaString,
+      partitionColumns: metadata.partitionColumns,
+      ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
+      ...(options.withVersion ? { version: snapshot.version } : {}),
+      ...sizeOf(snapshot),
+    },
+  };
+}
+
+/** A stable id for a file: the same file gets the same id in every response. */
+export function fileId(file: AddFile): string {
+  const hash = createHash("md5").update(file.path);
+  if (file.deletionVector) hash.update("\0").update(JSON.stringify(file.deletionVector));
+  return hash.digest("hex");
+}
+
+export interface FileLineOptions {
+  url: string;
+  expiresAt: number;
+  /** Version and commit time, when the request asked for a version or timestamp. */
+  version?: { version: number; timestamp?: number };
+}
+
+export function fileLine(file: AddFile, options: FileLineOptions) {
+  return {
+    file: {
+      url: options.url,
+      id: fileId(file),
+      partitionValues: file.partitionValues,
+      size: file.size,
+      ...(file.stats !== undefined ? { stats: file.stats } : {}),
+      ...(options.version ? { version: options.version.version } : {}),
+      ...(options.version?.timestamp !== undefined ? { timestamp: options.version.timestamp } : {}),
+      expirationTimestamp: options.expiresAt,
+    },
+  };
+}

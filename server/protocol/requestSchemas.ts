@@ -1,0 +1,49 @@
+// Declared shapes of every request input; fastify validates against them before a handler runs,
+// and the handlers' types come from the same declarations.
+import { type Static, Type as T } from "@sinclair/typebox";
+
+const name = T.String({ minLength: 1, maxLength: 255 });
+
+export const ShareParams = T.Object({ share: name });
+export const SchemaParams = T.Object({ share: name, schema: name });
+export const TableParams = T.Object({ share: name, schema: name, table: name });
+
+export const ListQuery = T.Object({
+  maxResults: T.Optional(T.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+  pageToken: T.Optional(T.String({ maxLength: 4096 })),
+});
+
+export const VersionQuery = T.Object({
+  startingTimestamp: T.Optional(T.String({ maxLength: 64 })),
+});
+
+export const MetadataQuery = T.Object({
+  version: T.Optional(T.Integer({ minimum: 0 })),
+  timestamp: T.Optional(T.String({ maxLength: 64 })),
+});
+
+const int32 = { minimum: 0, maximum: 2_147_483_647 };
+
+export const QueryBody = T.Object({
+  predicateHints: T.Optional(T.Array(T.String({ maxLength: 65_536 }), { maxItems: 10_000 })),
+  jsonPredicateHints: T.Optional(T.String({ maxLength: 1_048_576 })),
+  limitHint: T.Optional(T.Integer(int32)),
+  version: T.Optional(T.Integer({ minimum: 0 })),
+  timestamp: T.Optional(T.String({ maxLength: 64 })),
+  startingVersion: T.Optional(T.Integer({ minimum: 0 })),
+  endingVersion: T.Optional(T.Integer({ minimum: 0 })),
+  maxFiles: T.Optional(T.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+  pageToken: T.Optional(T.String({ maxLength: 8192 })),
+  includeRefreshToken: T.Optional(T.Boolean()),
+  refreshToken: T.Optional(T.String({ maxLength: 8192 })),
+  idempotencyKey: T.Optional(T.String({ maxLength: 1024 })),
+  includeHistoricalProtocol: T.Optional(T.Boolean()),
+});
+
+export type ShareParams = Static<typeof ShareParams>;
+export type SchemaParams = Static<typeof SchemaParams>;
+export type TableParams = Static<typeof TableParams>;
+export type ListQuery = Static<typeof ListQuery>;
+export type VersionQuery = Static<typeof VersionQuery>;
+export type MetadataQuery = Static<typeof MetadataQuery>;
+export type QueryBody = Static<typeof QueryBody>;

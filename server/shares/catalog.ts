@@ -1,0 +1,93 @@
+// The shares, schemas and tables the configuration declares, looked up case-insensitively as the
+// protocol requires. Ids are resolved once here; every later step works on these records.
+import type { ServerConfig } from "../config/schema.ts";
+import { stableId } from "./stableId.ts";
+
+export interface SharedTable {
+  share: string;
+  shareId: string;
+  schema: string;
+  name: string;
+  id: string;
+  location: string;
+  historyShared: boolean;
+  startVersion: number;
+  comment?: string;
+}
+
+export interface SharedSchema {
+  share: string;
+  name: string;
+  tables: SharedTable[];
+}
+
+export interface SharedShare {
+  name: string;
+  id: string;
+  comment?: string;
+  schemas: SharedSchema[];
+}
+
+const key = (name: string) => name.toLowerCase();
+
+export class Catalog {
+  readonly shares: readonly SharedShare[];
+  readonly #byName: Map<string, SharedShare>;
+  readonly #tablesById: Map<string, SharedTable>;
+
+  constructor(config: ServerConfig) {
+    this.shares = config.shares.map((share) => {
+      const shareId = share.id ?? stableId("share", share.name);
+      return {
+        name: share.name,
+        id: shareId,
+        ...(share.comment !== undefined ? { comment: share.comment } : {}),
+        schemas: share.schemas.map((schema) => ({
+          share: share.name,
+          name: schema.name,
+          tables: schema.tables.map((table) => ({
+            share: share.name,
+            shareId,
+            schema: schema.name,
+            name: table.name,
+            id: table.id ?? stableId("table", share.name, schema.name, table.name),
+            location: table.location,
+            historyShared: table.historyShared ?? false,
+            startVersion: table.startVersion ?? 0,
+            ...(table.comment !== undefined ? { comment: table.comment } : {}),
+          })),
+        })),
+      };
+    });
+    this.#byName = new Map(this.shares.map((share) => [key(share.name), share]));
+    this.#tablesById = new Map();
+    for (const table of this.allTables()) {
+      if (this.#tablesById.has(table.id)) {
+        throw new Error(
+          `table id ${table.id} is used by more than one table (${table.share}.${table.schema}.${table.name})`,
+        );
+      }
+      this.#tablesById.set(table.id, table);
+    }
+  }
+
+  *allTables(): Iterable<SharedTable> {
+    for (const share of this.shares) for (const schema of share.schemas) yield* schema.tables;
+  }
+
+  share(name: string): SharedShare | undefined {
+    return this.#byName.get(key(name));
+  }
+
+  schema(share: SharedShare, name: string): SharedSchema | undefined {
+    return share.schemas.find((schema) => key(schema.name) === key(name));
+  }
+
+  table(schema: SharedSchema, name: string): SharedTable | undefined {
+    return schema.tables.find((table) => key(table.name) === key(name));
+  }
+
+  tableById(id: string): SharedTable | undefined {
+    return this.#tablesById.get(id);
+  }
+}

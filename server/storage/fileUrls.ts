@@ -1,0 +1,32 @@
+// Signed, expiring URLs for files the server serves itself (tables on local disk). The token names
+// the table by id and the file by its table-relative path, signed with the server's key, so it
+// cannot be forged, widened to another file, or extended.
+import { SignedTokenCodec } from "../crypto/signedToken.ts";
+
+export interface FileUrlClaims {
+  tableId: string;
+  path: string;
+  expiresAt: number;
+}
+
+export class FileUrlCodec {
+  readonly #codec: SignedTokenCodec;
+
+  constructor(key: Buffer) {
+    this.#codec = new SignedTokenCodec(key, "file-url");
+  }
+
+  encode(claims: FileUrlClaims): string {
+    return this.#codec.encode([claims.tableId, claims.path, claims.expiresAt]);
+  }
+
+  /** The claims of an authentic token, expired or not; `undefined` otherwise. */
+  decode(token: string): FileUrlClaims | undefined {
+    const parsed = this.#codec.decode(token);
+    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
+    const [tableId, path, expiresAt] = parsed as unknown[];
+    if (typeof tableId !== "string" || typeof path !== "string" || typeof expiresAt !== "number")
+      return undefined;
+    return { tableId, path, expiresAt };
+  }
+}

@@ -1,0 +1,104 @@
+// Tables on local disk. With no cloud account at all, the server serves the data files itself,
+// under its own route, with signed and expiring URLs (see fileUrls.ts).
+import { open, readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { FileUrlCodec } from "./fileUrls.ts";
+import { safeRelativePath } from "./relativePath.ts";
+import {
+  type RandomAccessFile,
+  StorageAccessError,
+  type StoredObject,
+  type TableStorage,
+  type UrlSigner,
+} from "./storage.ts";
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+export class LocalTableStorage implements TableStorage {
+  readonly location: string;
+  readonly #root: string;
+  readonly #tableId: string;
+  readonly #codec: FileUrlCodec;
+
+  constructor(location: string, root: string, tableId: string, codec: FileUrlCodec) {
+    this.location = location;
+    this.#root = root;
+    this.#tableId = tableId;
+    this.#codec = codec;
+  }
+
+  #resolve(path: string): string {
+    const safe = safeRelativePath(path);
+    if (safe === undefined) throw new StorageAccessError(`path escapes the table root: ${path}`);
+    return join(this.#root, safe);
+  }
+
+  async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.#resolve(dir));
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    const names = entries
+      .map((name) => `${dir}/${name}`)
+      .filter((path) => startAfter === undefined || path > startAfter);
+    names.sort();
+    for (const path of names) {
+      const info = await stat(this.#resolve(path)).catch(() => undefined);
+      if (info?.isFile()) yield { path, size: info.size };
+    }
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.#resolve(path));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async open(path: string, size?: number): Promise<RandomAccessFile> {
+    const file = this.#resolve(path);
+    const byteLength = size ?? (await stat(file)).size;
+    return {
+      byteLength,
+      async slice(start: number, end = byteLength): Promise<ArrayBuffer> {
+        const handle = await open(file, "r");
+        try {
+          const buffer = new Uint8Array(Math.max(0, end - start));
+          await handle.read(buffer, 0, buffer.length, start);
+          return buffer.buffer;
+        } finally {
+          await handle.close();
+        }
+      },
+    };
+  }
+
+  /** The absolute file behind a table-relative path, for the file route. */
+  filePath(path: string): string {
+    return this.#resolve(path);
+  }
+
+  async urlSigner(ttlSeconds: number, baseUrl: string): Promise<UrlSigner> {
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    return {
+      expiresAt,
+      sign: async (path) => {
+        const token = this.#codec.encode({ tableId: this.#tableId, path, expiresAt });
+        const name = basename(path).replace(/[^A-Za-z0-9._-]/g, "_");
+        return `${baseUrl}/files/${token}/${name}`;
+      },
+    };
+  }
+
+  async probe(): Promise<void> {
+    await stat(this.#root);
+  }
+}

@@ -1,0 +1,26 @@
+// From a table's configured location to the storage that reads it.
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { FileUrlCodec } from "./fileUrls.ts";
+import { LocalTableStorage } from "./localStorage.ts";
+import { S3TableStorage } from "./s3Storage.ts";
+import type { TableStorage } from "./storage.ts";
+
+export interface StorageDeps {
+  s3Client: () => S3Client;
+  fileUrls: FileUrlCodec;
+}
+
+const s3Location = /^s3a?:\/\/([^/]+)\/?(.*)$/;
+
+export function openTableStorage(location: string, tableId: string, deps: StorageDeps): TableStorage {
+  const s3 = s3Location.exec(location);
+  if (s3) {
+    const [, bucket = "", prefix = ""] = s3;
+    return new S3TableStorage(location, deps.s3Client(), bucket, prefix.replace(/\/+$/, ""));
+  }
+  const path = location.startsWith("file:") ? fileURLToPath(location) : location;
+  if (!isAbsolute(path)) throw new Error(`table location is not absolute: ${location}`);
+  return new LocalTableStorage(location, resolve(path), tableId, deps.fileUrls);
+}

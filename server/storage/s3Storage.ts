@@ -1,0 +1,188 @@
+// Tables in S3 (s3:// and s3a://). Reads go through the SDK; presigned URLs are signed locally with
+// the same credentials, region, endpoint and path style the reads use, so they work against custom
+// endpoints too (the reference server signs for amazonaws.com regardless: delta-sharing#753).
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
+import { HttpRequest } from "@smithy/protocol-http";
+import { safeRelativePath } from "./relativePath.ts";
+import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
+import {
+  type RandomAccessFile,
+  StorageAccessError,
+  type StoredObject,
+  type TableStorage,
+  type UrlSigner,
+} from "./storage.ts";
+
+/** RFC 3986 encoding of an S3 key for a URL path: everything but unreserved characters and '/'. */
+export function encodeS3Key(key: string): string {
+  return key
+    .split("/")
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join("/");
+}
+
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export class S3TableStorage implements TableStorage {
+  readonly location: string;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #prefix: string;
+
+  constructor(location: string, client: S3Client, bucket: string, prefix: string) {
+    this.location = location;
+    this.#client = client;
+    this.#bucket = bucket;
+    this.#prefix = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+  }
+
+  #key(path: string): string {
+    const safe = safeRelativePath(path);
+    if (safe === undefined) throw new StorageAccessError(`path escapes the table root: ${path}`);
+    return this.#prefix + safe;
+  }
+
+  async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
+    const prefix = `${this.#key(dir)}/`;
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.#client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            Delimiter: "/",
+            ...(startAfter !== undefined ? { StartAfter: this.#key(startAfter) } : {}),
+            ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw translateS3Error(error, `s3://${this.#bucket}/${prefix}`);
+        });
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield { path: object.Key.slice(this.#prefix.length), size: object.Size ?? 0 };
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
+  async read(path: string): Promise<Uint8Array | undefined> {
+    const key = this.#key(path);
+    try {
+      const object = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (isS3NotFound(error)) return undefined;
+      throw translateS3Error(error, `s3://${this.#bucket}/${key}`);
+    }
+  }
+
+  async open(path: string, size?: number): Promise<RandomAccessFile> {
+    const key = this.#key(path);
+    const where = `s3://${this.#bucket}/${key}`;
+    const byteLength =
+      size ??
+      (await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key })).then(
+        (head) => head.ContentLength ?? 0,
+        (error: unknown) => {
+          throw translateS3Error(error, where);
+        },
+      ));
+    const client = this.#client;
+    const bucket = this.#bucket;
+    return {
+      byteLength,
+      async slice(start: number, end = byteLength): Promise<ArrayBuffer> {
+        if (end <= start) return new ArrayBuffer(0);
+        try {
+          const object = await client.send(
+            new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+          );
+          const bytes = object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
+          return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        } catch (error) {
+          throw translateS3Error(error, where);
+        }
+      },
+    };
+  }
+
+  async #baseUrl(): Promise<URL> {
+    const config = this.#client.config;
+    const endpoint = await config.endpointProvider({
+      Bucket: this.#bucket,
+      Region: await config.region(),
+      ForcePathStyle: config.forcePathStyle,
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      ...(config.endpoint ? { Endpoint: formatEndpoint(await config.endpoint()) } : {}),
+    });
+    return endpoint.url;
+  }
+
+  async urlSigner(ttlSeconds: number): Promise<UrlSigner> {
+    const credentials = (await this.#client.config.credentials()) as Credentials;
+    const now = Date.now();
+    const credentialSeconds = credentials.expiration
+      ? Math.floor((credentials.expiration.getTime() - now) / 1000)
+      : Number.POSITIVE_INFINITY;
+    const expiresIn = Math.max(1, Math.min(ttlSeconds, credentialSeconds));
+    const base = await this.#baseUrl();
+    const presigner = new S3RequestPresigner({ ...this.#client.config, credentials });
+    const signingDate = new Date(now);
+    const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
+    return {
+      expiresAt: now + expiresIn * 1000,
+      sign: async (path) => {
+        const request = new HttpRequest({
+          method: "GET",
+          protocol: base.protocol,
+          hostname: base.hostname,
+          ...(base.port ? { port: Number(base.port) } : {}),
+          path: basePath + encodeS3Key(this.#key(path)),
+          headers: { host: base.host },
+        });
+        const signed = await presigner.presignWithCredentials(request, credentials, {
+          expiresIn,
+          signingDate,
+        });
+        const query = new URLSearchParams();
+        for (const [name, value] of Object.entries(signed.query ?? {})) {
+          if (typeof value === "string") query.append(name, value);
+        }
+        return `${base.protocol}//${base.host}${signed.path}?${query.toString()}`;
+      },
+    };
+  }
+
+  async probe(): Promise<void> {
+    const key = this.#key("_delta_log");
+    await this.#client
+      .send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: `${key}/`, MaxKeys: 1 }))
+      .catch((error: unknown) => {
+        throw translateS3Error(error, `s3://${this.#bucket}/${key}`);
+      });
+  }
+}
+
+function formatEndpoint(endpoint: {
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+}): string {
+  const port = endpoint.port ? `:${endpoint.port}` : "";
+  return `${endpoint.protocol}//${endpoint.hostname}${port}${endpoint.path}`;
+}
