@@ -64,6 +64,37 @@ export const AuthorizationConfig = T.Object(
   strict,
 );
 
+export const RecipientTokenConfig = T.Object(
+  {
+    sha256: T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description: "Hex SHA-256 of the bearer token; the token itself is never stored.",
+    }),
+    expiresAt: T.Optional(
+      T.String({ format: "date-time", description: "When the token stops working (RFC 3339); never when absent." }),
+    ),
+  },
+  strict,
+);
+
+export const RecipientConfig = T.Object(
+  {
+    name: T.String({ pattern: namePattern, description: "Recipient name, as audit events and metrics show it." }),
+    tokens: T.Array(RecipientTokenConfig, {
+      minItems: 1,
+      description: "Valid tokens; two during a rotation's grace window.",
+    }),
+    shares: T.Array(T.String({ pattern: namePattern }), { default: [], description: "Names of the shares granted." }),
+    allowedIpRanges: T.Optional(
+      T.Array(T.String({ minLength: 2, maxLength: 64 }), {
+        description: "IPv4/IPv6 CIDRs the recipient may connect from; any address when absent.",
+      }),
+    ),
+    properties: T.Optional(T.Record(T.String(), T.String(), { description: "Free properties." })),
+  },
+  strict,
+);
+
 export const SslConfig = T.Object(
   {
     certificateFile: T.String({ minLength: 1 }),
@@ -102,6 +133,7 @@ export const ServerConfig = T.Object(
     version: T.Literal(1, { description: "Configuration format version; must be 1." }),
     shares: T.Array(ShareConfig, { default: [] }),
     authorization: T.Optional(AuthorizationConfig),
+    recipients: T.Optional(T.Array(RecipientConfig)),
     ssl: T.Optional(SslConfig),
     host: T.String({ minLength: 1, default: "127.0.0.1" }),
     port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -142,5 +174,6 @@ export type TableConfig = Static<typeof TableConfig>;
 export type SchemaConfig = Static<typeof SchemaConfig>;
 export type ShareConfig = Static<typeof ShareConfig>;
 export type S3Config = Static<typeof S3Config>;
+export type RecipientConfig = Static<typeof RecipientConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
 export type ServerConfig = Static<typeof ServerConfig>;
