@@ -117,6 +117,24 @@ describe("S3 test ground", () => {
     assert.equal(await errorCode(late), "AccessDenied");
   });
 
+  test("like AWS, a key with '=' opens whether the client sends it as %3D or raw, and only with its signature", async () => {
+    const partitioned = "partitioned/day=2024-01-01/part-0.txt";
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: partitioned, Body: body }));
+    const url = await getSignedUrl(s3.client, new GetObjectCommand({ Bucket: bucket, Key: partitioned }), {
+      expiresIn: 300,
+    });
+    assert.match(url, /day%3D2024-01-01/);
+    for (const variant of [url, url.replace("day%3D", "day=")]) {
+      const response = await fetch(variant);
+      assert.equal(response.status, 200, variant);
+      assert.equal(await response.text(), body);
+    }
+    const tampered = url.replace("day%3D2024-01-01", "day%3D2024-01-02");
+    const refused = await fetch(tampered);
+    assert.equal(refused.status, 403);
+    await refused.body?.cancel();
+  });
+
   test("unsigned requests are refused", async () => {
     const get = await fetch(`${s3.endpoint}/${bucket}/${key}`);
     assert.equal(get.status, 403);

@@ -11,6 +11,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { repoRoot } from "./paths.ts";
 import { freePort } from "./ports.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
+import { type PathFront, startPathFront } from "./s3PathFront.ts";
 
 export interface S3Ground {
   endpoint: string;
@@ -65,7 +66,9 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
   const dataDir = join(root, "data");
   await mkdir(dataDir);
   const port = await freePort();
+  const backendPort = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  const backend = `http://127.0.0.1:${backendPort}`;
   const accessKeyId = `DSO${randomBytes(8).toString("hex").toUpperCase()}`;
   const secretAccessKey = randomBytes(30).toString("base64url");
 
@@ -74,7 +77,7 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
   await writeFile(
     properties,
     [
-      `s3proxy.endpoint=${endpoint}`,
+      `s3proxy.endpoint=${backend}`,
       "s3proxy.authorization=aws-v4",
       `s3proxy.identity=${accessKeyId}`,
       `s3proxy.credential=${secretAccessKey}`,
@@ -99,14 +102,17 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
         properties,
       ],
       env: { ...process.env, LOG_LEVEL: process.env.S3PROXY_LOG_LEVEL ?? "warn" },
-      ready: () => isHealthy(endpoint),
+      ready: () => isHealthy(backend),
       readyTimeoutMs: 30_000,
     });
 
   let server: RunningProcess | undefined;
+  let front: PathFront | undefined;
   try {
     server = await launch();
+    front = await startPathFront(port, backendPort);
   } catch (error) {
+    await server?.stop();
     await rm(root, { recursive: true, force: true });
     throw error;
   }
@@ -138,13 +144,18 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
   };
 
   const restart = async () => {
+    await front?.close();
+    front = undefined;
     await server?.stop();
     server = undefined;
     server = await launch();
+    front = await startPathFront(port, backendPort);
   };
 
   const stop = async () => {
     client.destroy();
+    await front?.close();
+    front = undefined;
     await server?.stop();
     server = undefined;
     await rm(root, { recursive: true, force: true });
