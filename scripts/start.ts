@@ -35,7 +35,10 @@ const config = {
     {
       name: "sample",
       schemas: [
-        { name: "default", tables: tableNames.map((name) => ({ name, location: join(tablesDir, name) })) },
+        {
+          name: "default",
+          tables: tableNames.map((name) => ({ name, location: join(tablesDir, name), historyShared: true })),
+        },
       ],
     },
   ],

@@ -4,7 +4,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { LocalTableStorage } from "../storage/localStorage.ts";
+import { fileUrlName, LocalTableStorage } from "../storage/localStorage.ts";
 import { SharingError } from "./errors.ts";
 
 interface FileParams {
@@ -49,6 +49,8 @@ async function prepare(
   const table = ctx.catalog.tableById(claims.tableId);
   const storage = table ? ctx.storageOf(table) : undefined;
   if (!(storage instanceof LocalTableStorage)) throw denied();
+  // the name is cosmetic (readers like a file name), but only the one it was signed with is served
+  if (request.params.name !== fileUrlName(claims.path)) throw denied();
   const file = storage.filePath(claims.path);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new SharingError("notFound", "the file does not exist");

@@ -17,6 +17,11 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
+/** The readable last segment of a local file URL. */
+export function fileUrlName(path: string): string {
+  return basename(path).replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
 export class LocalTableStorage implements TableStorage {
   readonly location: string;
   readonly #root: string;
@@ -92,8 +97,7 @@ export class LocalTableStorage implements TableStorage {
       expiresAt,
       sign: async (path) => {
         const token = this.#codec.encode({ tableId: this.#tableId, path, expiresAt });
-        const name = basename(path).replace(/[^A-Za-z0-9._-]/g, "_");
-        return `${baseUrl}/files/${token}/${name}`;
+        return `${baseUrl}/files/${token}/${fileUrlName(path)}`;
       },
     };
   }

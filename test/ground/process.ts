@@ -10,7 +10,8 @@ export interface ProcessSpec {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  ready: () => Promise<boolean> | boolean;
+  /** Called with the output so far until it answers true. */
+  ready: (output: string) => Promise<boolean> | boolean;
   readyTimeoutMs?: number;
 }
 
@@ -75,7 +76,7 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new WaitAborted(`${spec.name} exited early (${child.exitCode ?? child.signalCode})`);
         }
-        return spec.ready();
+        return spec.ready(output);
       },
       { timeoutMs: spec.readyTimeoutMs ?? 60_000, intervalMs: 200, what: `${spec.name} to be ready` },
     );
