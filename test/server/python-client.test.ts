@@ -47,7 +47,7 @@ describe("the official Python client reads through the server", () => {
       s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
       shares: [
         { name: "local", schemas: [{ name: "fixtures", tables: tablesOf(join(dir, "tables"), true) }] },
-        { name: "cloud", schemas: [{ name: "fixtures", tables: tablesOf(`s3://${bucket}/tables`, false) }] },
+        { name: "cloud", schemas: [{ name: "fixtures", tables: tablesOf(`s3a://${bucket}/tables`, false) }] },
       ],
     });
   });
