@@ -1,0 +1,109 @@
+// The `recipient` commands for data providers:
+//   node server/cli/main.ts recipient create NAME --endpoint URL [--share S]... [--expires-in 90d]
+//        [--allow CIDR]... [--profile FILE] [--json]
+//   node server/cli/main.ts recipient rotate NAME --config FILE --endpoint URL [--grace 7d]
+//        [--expires-in 90d] [--profile FILE] [--json]
+// It prints (or writes) the recipient's .share profile and the recipient's entry for the server
+// configuration; it never changes the configuration itself.
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { Value } from "@sinclair/typebox/value";
+import { stringify } from "yaml";
+import { parseCidr } from "../auth/addressRanges.ts";
+import { loadConfigFile } from "../config/load.ts";
+import { RecipientConfig } from "../config/schema.ts";
+import { parseDuration } from "./duration.ts";
+import { createRecipient, type NewToken, type Profile, profileFor, rotateRecipient } from "./recipient.ts";
+
+export const usage = `usage:
+  recipient create NAME --endpoint URL [--share SHARE]... [--expires-in 90d] [--allow CIDR]...
+                        [--profile FILE] [--json]
+  recipient rotate NAME --config FILE --endpoint URL [--grace 7d] [--expires-in 90d]
+                        [--profile FILE] [--json]
+URL is the sharing endpoint recipients use, e.g. https://sharing.example.com/delta-sharing.
+The profile (with the token) goes to --profile FILE (mode 0600) or stdout; the configuration
+entry (with only the token's hash) goes to stdout.
+`;
+
+export class UsageError extends Error {}
+
+const options = {
+  endpoint: { type: "string" },
+  share: { type: "string", multiple: true },
+  allow: { type: "string", multiple: true },
+  "expires-in": { type: "string" },
+  grace: { type: "string" },
+  config: { type: "string" },
+  profile: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function output(
+  recipient: RecipientConfig,
+  token: NewToken,
+  values: { endpoint: string; profile?: string | undefined; json?: boolean | undefined },
+): Promise<void> {
+  const profile: Profile = profileFor(values.endpoint, token);
+  if (values.profile !== undefined) {
+    await writeFile(values.profile, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+  }
+  if (values.json) {
+    const answer = values.profile === undefined ? { profile, recipient } : { recipient };
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    return;
+  }
+  if (values.profile === undefined) {
+    process.stdout.write("# The recipient's profile: save as a .share file and send it privately.\n");
+    process.stdout.write(`${JSON.stringify(profile, null, 2)}\n\n`);
+  } else {
+    process.stdout.write(`# The recipient's profile was written to ${values.profile}.\n`);
+  }
+  process.stdout.write("# The recipient's entry for the server configuration (under recipients:).\n");
+  process.stdout.write(stringify([recipient]));
+}
+
+/** Runs `recipient create|rotate …` (argv starts with "recipient"); throws UsageError on bad arguments. */
+export async function recipientCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const [noun, verb, name, ...rest] = positionals;
+  if (noun !== "recipient" || name === undefined || rest.length > 0)
+    throw new UsageError("unexpected arguments");
+  if (values.endpoint === undefined || !/^https?:\/\/[^/]+/.test(values.endpoint)) {
+    throw new UsageError("--endpoint must be the http(s) URL recipients reach the sharing endpoint at");
+  }
+  const now = Date.now();
+  const expiresAt = values["expires-in"] ? new Date(now + parseDuration(values["expires-in"])) : undefined;
+  if (verb === "create") {
+    if (!Value.Check(RecipientConfig.properties.name, name))
+      throw new UsageError(`not a valid recipient name: ${name}`);
+    for (const range of values.allow ?? []) {
+      if (!parseCidr(range)) throw new UsageError(`--allow needs an IPv4 or IPv6 CIDR: ${range}`);
+    }
+    const made = createRecipient({
+      name,
+      shares: values.share ?? [],
+      ...(values.allow ? { allowedIpRanges: values.allow } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    await output(made.recipient, made.token, { ...values, endpoint: values.endpoint });
+    return;
+  }
+  if (verb === "rotate") {
+    if (values.config === undefined) throw new UsageError("rotate needs --config FILE");
+    const config = await loadConfigFile(values.config);
+    const existing = config.recipients?.find(
+      (recipient) => recipient.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!existing) throw new UsageError(`${values.config} has no recipient named '${name}'`);
+    const graceEnds = new Date(now + parseDuration(values.grace ?? "7d"));
+    const rotated = rotateRecipient(existing, graceEnds, expiresAt);
+    await output(rotated.recipient, rotated.token, { ...values, endpoint: values.endpoint });
+    return;
+  }
+  throw new UsageError(`unknown command: recipient ${verb ?? ""}`);
+}
