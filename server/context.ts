@@ -19,6 +19,10 @@ export interface ServerContext {
   authenticate: Authenticator;
   snapshots: SnapshotCache;
   listPageTokens: SignedTokenCodec;
+  /** Next-page tokens of /query and /changes answers. */
+  queryPageTokens: SignedTokenCodec;
+  /** Refresh tokens of snapshot queries (same files, same version, fresh URLs). */
+  refreshTokens: SignedTokenCodec;
   fileUrls: FileUrlCodec;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
@@ -29,6 +33,8 @@ export interface ContextDeps {
   logger: Logger;
   /** Kept across reloads so the snapshot cache survives a configuration change. */
   snapshots?: SnapshotCache;
+  /** Kept across reloads so an unchanged S3 configuration keeps its client and connections. */
+  s3Client?: (config: ServerConfig["s3"]) => S3Client;
 }
 
 export function createContext(config: ServerConfig, deps: ContextDeps): ServerContext {
@@ -36,7 +42,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
   const fileUrls = new FileUrlCodec(deps.signingKey);
   let s3Client: S3Client | undefined;
   const s3 = () => {
-    s3Client ??= createS3Client(config.s3);
+    s3Client ??= deps.s3Client ? deps.s3Client(config.s3) : createS3Client(config.s3);
     return s3Client;
   };
   const storages = new Map<string, TableStorage>();
@@ -49,6 +55,8 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     authenticate: createAuthenticator(config),
     snapshots: deps.snapshots ?? new SnapshotCache(config.deltaTableCacheSize),
     listPageTokens: new SignedTokenCodec(deps.signingKey, "list-page"),
+    queryPageTokens: new SignedTokenCodec(deps.signingKey, "query-page"),
+    refreshTokens: new SignedTokenCodec(deps.signingKey, "refresh-token"),
     fileUrls,
     logger: deps.logger,
     storageOf(table) {

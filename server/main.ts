@@ -22,6 +22,8 @@ try {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // SIGHUP re-reads the configuration at once (it is also watched)
+  process.on("SIGHUP", () => void server.reload());
 } catch (error) {
   const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`delta-sharing-server: ${message}\n`);

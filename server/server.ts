@@ -1,18 +1,28 @@
-// Starting and stopping a sharing server from a configuration file.
+// Starting and stopping a sharing server from a configuration file, and applying changes to that
+// file while it runs: a new context is built beside the old one and swapped in at once; requests
+// already running finish on the context they started with.
 import { readFile } from "node:fs/promises";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { loadConfigFile } from "./config/load.ts";
+import { ConfigError, parseConfigText } from "./config/load.ts";
 import type { ServerConfig } from "./config/schema.ts";
 import { createContext, type ServerContext } from "./context.ts";
 import { loadSigningKey } from "./crypto/signingKey.ts";
+import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { createLogger } from "./logger.ts";
+import { ConfigWatcher } from "./ops/configWatcher.ts";
+import { createOperations, type Operations } from "./ops/operations.ts";
 import { buildApp } from "./protocol/app.ts";
+import { createS3Client } from "./storage/s3Client.ts";
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
   context: () => ServerContext;
+  operations: Operations;
+  /** Re-reads the configuration file now and applies it when it changed. */
+  reload: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -28,17 +38,113 @@ async function httpsOptions(config: ServerConfig) {
   return { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
 }
 
+async function readConfigText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`cannot read configuration file ${path}: ${reason}`);
+  }
+}
+
+// Settings the listening socket or the HTTP layer fixed at start: a reload cannot change them.
+const restartOnly = (config: ServerConfig) => ({
+  host: config.host,
+  port: config.port,
+  endpoint: config.endpoint,
+  ssl: config.ssl,
+  maxRequestBodyBytes: config.limits?.maxRequestBodyBytes,
+  deltaTableCacheSize: config.deltaTableCacheSize,
+});
+
+function changedRestartOnly(before: ServerConfig, after: ServerConfig): string[] {
+  const [a, b] = [restartOnly(before), restartOnly(after)];
+  return (Object.keys(a) as (keyof typeof a)[]).filter(
+    (key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]),
+  );
+}
+
 export async function startServer(configPath: string, logger?: Logger): Promise<RunningServer> {
-  const config = await loadConfigFile(configPath);
+  const initialText = await readConfigText(configPath);
+  const config = parseConfigText(initialText, configPath);
   const log = logger ?? createLogger(config.logLevel);
-  const signingKey = await loadSigningKey(config.signingKeyFile);
-  const context = createContext(config, { signingKey, logger: log });
+  const operations = createOperations();
+  const { metrics } = operations;
+  const initialKey = await loadSigningKey(config.signingKeyFile, configPath);
+  const snapshots = new SnapshotCache(config.deltaTableCacheSize, {
+    hit: () => metrics.snapshotCache.inc({ result: "hit" }),
+    miss: () => metrics.snapshotCache.inc({ result: "miss" }),
+  });
+  const s3Clients = new Map<string, S3Client>();
+  const s3Client = (s3: ServerConfig["s3"]) => {
+    const key = JSON.stringify(s3 ?? {});
+    let client = s3Clients.get(key);
+    if (!client) {
+      client = createS3Client(s3);
+      s3Clients.set(key, client);
+    }
+    return client;
+  };
+  let current = createContext(config, { signingKey: initialKey, logger: log, snapshots, s3Client });
+  metrics.configLastReloadSuccess.set(1);
+
+  const apply = async (text: string) => {
+    try {
+      const next = parseConfigText(text, configPath);
+      const signingKey = next.signingKeyFile
+        ? await loadSigningKey(next.signingKeyFile, configPath)
+        : initialKey;
+      const context = createContext(next, { signingKey, logger: log, snapshots, s3Client });
+      const fixed = changedRestartOnly(current.config, next);
+      if (fixed.length > 0) {
+        log.warn({ settings: fixed }, "configuration changes that take effect only after a restart");
+      }
+      if (logger === undefined) log.level = next.logLevel;
+      current = context;
+      metrics.configReloads.inc({ result: "applied" });
+      metrics.configLastReloadSuccess.set(1);
+      log.info(
+        { shares: context.catalog.shares.length, recipients: next.recipients?.length ?? 0 },
+        "configuration reloaded",
+      );
+    } catch (error) {
+      metrics.configReloads.inc({ result: "refused" });
+      metrics.configLastReloadSuccess.set(0);
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error({ reason }, "configuration change refused; the previous configuration keeps serving");
+    }
+  };
+
   const https = await httpsOptions(config);
-  const app = buildApp({ currentContext: () => context, logger: log, ...(https ? { https } : {}) });
+  const app = buildApp({
+    currentContext: () => current,
+    logger: log,
+    operations,
+    ...(https ? { https } : {}),
+  });
   const url = await app.listen({ host: config.host, port: config.port });
+  const watcher = new ConfigWatcher({
+    path: configPath,
+    initialText,
+    intervalSeconds: () => current.config.configReloadIntervalSeconds,
+    onChange: apply,
+    logger: log,
+  });
   log.info(
-    { url, endpoint: config.endpoint, shares: context.catalog.shares.length },
+    { url, endpoint: config.endpoint, shares: current.catalog.shares.length },
     "sharing server listening",
   );
-  return { app, url, context: () => context, close: () => app.close() };
+  return {
+    app,
+    url,
+    context: () => current,
+    operations,
+    reload: () => watcher.check(),
+    close: async () => {
+      watcher.close();
+      await app.close();
+      operations.audit.close();
+      for (const client of s3Clients.values()) client.destroy();
+    },
+  };
 }

@@ -1,9 +1,10 @@
-// Turns a request's Authorization header into an Identity. With `authorization.bearerToken` (the
-// reference server's model) one token sees every share.
+// Turns a request's Authorization header into an Identity. With `recipients`, each token belongs to
+// one recipient and sees only its grants; with `authorization.bearerToken` (the reference server's
+// model) one token sees every share; with `allowAnonymous: true`, and only then, no token is asked.
 import type { ServerConfig } from "../config/schema.ts";
-import { SharingError } from "../protocol/errors.ts";
-import { bearerToken, sameDigest, sha256 } from "./bearerToken.ts";
+import { AuthError, bearerToken, sameDigest, sha256 } from "./bearerToken.ts";
 import { everyShare, type Identity } from "./identity.ts";
+import { recipientAuthenticator } from "./recipients.ts";
 
 export interface RequestFacts {
   authorization: string | undefined;
@@ -13,17 +14,20 @@ export interface RequestFacts {
 export type Authenticator = (request: RequestFacts) => Identity;
 
 export function createAuthenticator(config: ServerConfig): Authenticator {
+  if (config.recipients !== undefined) return recipientAuthenticator(config.recipients);
   const configured = config.authorization?.bearerToken;
   if (configured === undefined) {
-    throw new Error("no authorization is configured: set authorization.bearerToken");
+    if (config.allowAnonymous === true) {
+      const anonymous = everyShare("anonymous");
+      return () => anonymous;
+    }
+    throw new Error("no authorization is configured: set recipients or authorization.bearerToken");
   }
   const expected = sha256(configured);
   return (request) => {
     const token = bearerToken(request.authorization);
     if (!sameDigest(sha256(token), expected)) {
-      throw new SharingError("unauthenticated", "the bearer token is not valid", {
-        "www-authenticate": "Bearer",
-      });
+      throw new AuthError("token", "the bearer token is not valid");
     }
     return everyShare("bearer");
   };

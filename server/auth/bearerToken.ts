@@ -3,6 +3,21 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { SharingError } from "../protocol/errors.ts";
 
+/** A refusal before any share is looked at, with why (for metrics; the message says it to the client). */
+export class AuthError extends SharingError {
+  readonly reason: "missing" | "token" | "expired" | "address";
+  readonly recipient: string | undefined;
+  constructor(reason: AuthError["reason"], message: string, recipient?: string) {
+    super(
+      reason === "address" ? "forbidden" : "unauthenticated",
+      message,
+      reason === "address" ? {} : { "www-authenticate": "Bearer" },
+    );
+    this.reason = reason;
+    this.recipient = recipient;
+  }
+}
+
 export function sha256(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }
@@ -14,8 +29,6 @@ export function sameDigest(a: Buffer, b: Buffer): boolean {
 /** The token of an `Authorization: Bearer …` header; 401 when there is none. */
 export function bearerToken(header: string | undefined): string {
   const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  if (!match?.[1]) {
-    throw new SharingError("unauthenticated", "a bearer token is required", { "www-authenticate": "Bearer" });
-  }
+  if (!match?.[1]) throw new AuthError("missing", "a bearer token is required");
   return match[1];
 }

@@ -8,3 +8,9 @@ export interface Identity {
 }
 
 export const everyShare = (recipient: string): Identity => ({ recipient, canSee: () => true });
+
+/** An identity that sees the named shares, matched ignoring case as share names are. */
+export function grantedShares(recipient: string, shares: readonly string[]): Identity {
+  const granted = new Set(shares.map((share) => share.toLowerCase()));
+  return { recipient, canSee: (shareName) => granted.has(shareName.toLowerCase()) };
+}

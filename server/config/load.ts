@@ -2,10 +2,17 @@
 // key's path and its line in the file: the reference server silently ignores them, and a typo
 // there quietly shares nothing or the wrong thing.
 import { readFile } from "node:fs/promises";
+import { FormatRegistry } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { LineCounter, parseDocument } from "yaml";
 import { ServerConfig } from "./schema.ts";
 import { checkConfigSemantics } from "./semantics.ts";
+
+// RFC 3339 date-times, with a zone, as token expiries are written
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has("date-time")) {
+  FormatRegistry.Set("date-time", (value) => rfc3339.test(value) && !Number.isNaN(Date.parse(value)));
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -81,7 +88,8 @@ export function parseConfigText(text: string, source: string): ServerConfig {
   }
   const config = withDefaults as ServerConfig;
   const semanticProblems = checkConfigSemantics(config).map(
-    (problem) => `${located(problem.path)}: ${formatPath(problem.path)} ${problem.message}`,
+    (problem) =>
+      `${located(problem.path)}: ${formatPath(problem.path) || "the configuration"} ${problem.message}`,
   );
   if (semanticProblems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${semanticProblems.join("\n  ")}`);

@@ -71,7 +71,10 @@ export const RecipientTokenConfig = T.Object(
       description: "Hex SHA-256 of the bearer token; the token itself is never stored.",
     }),
     expiresAt: T.Optional(
-      T.String({ format: "date-time", description: "When the token stops working (RFC 3339); never when absent." }),
+      T.String({
+        format: "date-time",
+        description: "When the token stops working (RFC 3339); never when absent.",
+      }),
     ),
   },
   strict,
@@ -79,12 +82,18 @@ export const RecipientTokenConfig = T.Object(
 
 export const RecipientConfig = T.Object(
   {
-    name: T.String({ pattern: namePattern, description: "Recipient name, as audit events and metrics show it." }),
+    name: T.String({
+      pattern: namePattern,
+      description: "Recipient name, as audit events and metrics show it.",
+    }),
     tokens: T.Array(RecipientTokenConfig, {
       minItems: 1,
       description: "Valid tokens; two during a rotation's grace window.",
     }),
-    shares: T.Array(T.String({ pattern: namePattern }), { default: [], description: "Names of the shares granted." }),
+    shares: T.Array(T.String({ pattern: namePattern }), {
+      default: [],
+      description: "Names of the shares granted.",
+    }),
     allowedIpRanges: T.Optional(
       T.Array(T.String({ minLength: 2, maxLength: 64 }), {
         description: "IPv4/IPv6 CIDRs the recipient may connect from; any address when absent.",
@@ -120,10 +129,40 @@ export const S3Config = T.Object(
   strict,
 );
 
+export const RateLimitConfig = T.Object(
+  {
+    requestsPerSecond: T.Number({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 50,
+      description: "Sustained requests per second for each recipient; 0 turns the limit off.",
+    }),
+    burst: T.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 200,
+      description: "Requests a recipient may make at once before the sustained rate applies.",
+    }),
+  },
+  strict,
+);
+
 export const LimitsConfig = T.Object(
   {
     maxRequestBodyBytes: T.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
     maxPredicateHints: T.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
+    rateLimit: T.Optional(RateLimitConfig),
+  },
+  strict,
+);
+
+export const AuditConfig = T.Object(
+  {
+    destination: T.Union([T.Literal("stdout"), T.Literal("stderr"), T.Literal("file")], {
+      default: "stdout",
+      description: "Where audit events go: one JSON line per data request.",
+    }),
+    file: T.Optional(T.String({ minLength: 1, description: "The audit file, for destination: file." })),
   },
   strict,
 );
@@ -134,6 +173,17 @@ export const ServerConfig = T.Object(
     shares: T.Array(ShareConfig, { default: [] }),
     authorization: T.Optional(AuthorizationConfig),
     recipients: T.Optional(T.Array(RecipientConfig)),
+    allowAnonymous: T.Optional(
+      T.Boolean({
+        description:
+          "Serve every share without a token. Only when neither authorization nor recipients is set.",
+      }),
+    ),
+    trustedProxies: T.Optional(
+      T.Array(T.String({ minLength: 2, maxLength: 64 }), {
+        description: "CIDRs of proxies whose X-Forwarded-For names the client; the socket address otherwise.",
+      }),
+    ),
     ssl: T.Optional(SslConfig),
     host: T.String({ minLength: 1, default: "127.0.0.1" }),
     port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
@@ -145,7 +195,20 @@ export const ServerConfig = T.Object(
       }),
     ),
     preSignedUrlTimeoutSeconds: T.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
-    requestTimeoutSeconds: T.Integer({ minimum: 0, maximum: 86400, default: 30 }),
+    requestTimeoutSeconds: T.Integer({
+      minimum: 0,
+      maximum: 86400,
+      default: 30,
+      description:
+        "Longest wait for a response to begin (503 after); 0 for none. Streaming answers may run longer.",
+    }),
+    configReloadIntervalSeconds: T.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 5,
+      description:
+        "How often the configuration file is checked for changes besides file events; 0 for never.",
+    }),
     queryTablePageSizeLimit: T.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
     queryTablePageTokenTtlMs: T.Integer({ minimum: 1000, default: 259_200_000 }),
     refreshTokenTtlMs: T.Integer({ minimum: 1000, default: 3_600_000 }),
@@ -166,6 +229,7 @@ export const ServerConfig = T.Object(
     ),
     s3: T.Optional(S3Config),
     limits: T.Optional(LimitsConfig),
+    audit: T.Optional(AuditConfig),
   },
   strict,
 );
@@ -176,4 +240,6 @@ export type ShareConfig = Static<typeof ShareConfig>;
 export type S3Config = Static<typeof S3Config>;
 export type RecipientConfig = Static<typeof RecipientConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
+export type RateLimitConfig = Static<typeof RateLimitConfig>;
+export type AuditConfig = Static<typeof AuditConfig>;
 export type ServerConfig = Static<typeof ServerConfig>;

@@ -1,5 +1,6 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
-// them), table ids unique, and locations of a kind we can read.
+// them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
+import { parseCidr } from "../auth/addressRanges.ts";
 import type { ServerConfig } from "./schema.ts";
 
 export interface ConfigProblem {
@@ -46,6 +47,78 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
           });
         }
       });
+    });
+  });
+  problems.push(...authenticationProblems(config));
+  if (config.audit?.destination === "file" && config.audit.file === undefined) {
+    problems.push({ path: ["audit", "file"], message: "is required when the audit destination is file" });
+  }
+  if (config.audit?.file !== undefined && config.audit.destination !== "file") {
+    problems.push({ path: ["audit", "file"], message: "is only used with destination: file" });
+  }
+  (config.trustedProxies ?? []).forEach((range, index) => {
+    if (!parseCidr(range))
+      problems.push({ path: ["trustedProxies", index], message: `is not a CIDR: ${range}` });
+  });
+  return problems;
+}
+
+// Refusing a file that names no way in at all: an empty or forgotten section must not silently
+// serve every share to anyone. Anonymous access is an explicit opt-in.
+function authenticationProblems(config: ServerConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const ways = [config.authorization, config.recipients].filter((way) => way !== undefined).length;
+  if (config.allowAnonymous === true && ways > 0) {
+    problems.push({
+      path: ["allowAnonymous"],
+      message: "cannot be combined with authorization or recipients",
+    });
+  }
+  if (ways === 0 && config.allowAnonymous !== true) {
+    problems.push({
+      path: [],
+      message:
+        "names no way to authenticate: set recipients (or authorization.bearerToken, or allowAnonymous: true)",
+    });
+  }
+  if (config.authorization !== undefined && config.recipients !== undefined) {
+    problems.push({
+      path: ["authorization"],
+      message: "cannot be combined with recipients: give the shared token its own recipient entry",
+    });
+  }
+  const recipients = config.recipients ?? [];
+  for (const index of duplicates(recipients, (recipient) => recipient.name.toLowerCase())) {
+    problems.push({ path: ["recipients", index, "name"], message: "repeats another recipient's name" });
+  }
+  const shareNames = new Set(config.shares.map((share) => share.name.toLowerCase()));
+  const tokenOwners = new Map<string, string>();
+  recipients.forEach((recipient, index) => {
+    recipient.shares.forEach((share, shareIndex) => {
+      if (!shareNames.has(share.toLowerCase())) {
+        problems.push({
+          path: ["recipients", index, "shares", shareIndex],
+          message: `grants share '${share}', which is not configured`,
+        });
+      }
+    });
+    recipient.tokens.forEach((token, tokenIndex) => {
+      const owner = tokenOwners.get(token.sha256);
+      if (owner !== undefined) {
+        problems.push({
+          path: ["recipients", index, "tokens", tokenIndex, "sha256"],
+          message: `is also a token of recipient '${owner}'`,
+        });
+      }
+      tokenOwners.set(token.sha256, recipient.name);
+    });
+    (recipient.allowedIpRanges ?? []).forEach((range, rangeIndex) => {
+      if (!parseCidr(range)) {
+        problems.push({
+          path: ["recipients", index, "allowedIpRanges", rangeIndex],
+          message: `is not a CIDR: ${range}`,
+        });
+      }
     });
   });
   return problems;

@@ -1,14 +1,15 @@
 // Tamper-evident tokens: a base64url JSON payload and its HMAC-SHA256 under the server's signing
 // key. Each use names its own purpose, so a token minted for one purpose (a page of a listing, a
 // file URL) is worthless for another.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 
 export class SignedTokenCodec {
-  readonly #key: Buffer;
+  // imported once: importing a raw key on every HMAC costs more than the HMAC itself
+  readonly #key: KeyObject;
   readonly #purpose: string;
 
   constructor(key: Buffer, purpose: string) {
-    this.#key = key;
+    this.#key = createSecretKey(key);
     this.#purpose = purpose;
   }
 

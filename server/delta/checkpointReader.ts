@@ -34,6 +34,7 @@ export async function* readParquetCheckpoint(
   storage: TableStorage,
   path: string,
   size?: number,
+  only?: readonly string[],
 ): AsyncIterable<Action | SidecarRef> {
   const file = await storage.open(path, size);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
@@ -44,7 +45,7 @@ export async function* readParquetCheckpoint(
     throw new CorruptLogError(`${path}: not a readable Parquet checkpoint`);
   }
   const present = new Set(metadata.schema.slice(1).map((element) => element.name));
-  const columns = wantedColumns.filter((column) => present.has(column));
+  const columns = (only ?? wantedColumns).filter((column) => present.has(column));
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);

@@ -22,12 +22,12 @@ export class VersionNotFoundError extends Error {
   }
 }
 
-interface LogListing {
+export interface LogListing {
   commits: Map<number, LogFile>;
   checkpoints: Map<number, LogFile[]>;
 }
 
-async function listLog(storage: TableStorage, fromVersion: number): Promise<LogListing> {
+export async function listLog(storage: TableStorage, fromVersion: number): Promise<LogListing> {
   const startAfter = fromVersion > 0 ? `${logDir}/${versionFileName(fromVersion - 1)}~` : undefined;
   const listing: LogListing = { commits: new Map(), checkpoints: new Map() };
   for await (const object of storage.list(logDir, startAfter)) {
@@ -45,7 +45,7 @@ async function listLog(storage: TableStorage, fromVersion: number): Promise<LogL
 }
 
 /** The checkpoint files of the newest complete checkpoint at or below `maxVersion`. */
-function usableCheckpoint(listing: LogListing, maxVersion: number): LogFile[] | undefined {
+export function usableCheckpoint(listing: LogListing, maxVersion: number): LogFile[] | undefined {
   const versions = [...listing.checkpoints.keys()]
     .filter((version) => version <= maxVersion)
     .sort((a, b) => b - a);
@@ -99,7 +99,7 @@ async function readCheckpoint(storage: TableStorage, files: LogFile[], state: Re
   }
 }
 
-async function readCommitActions(storage: TableStorage, file: LogFile): Promise<Action[]> {
+export async function readCommitActions(storage: TableStorage, file: LogFile): Promise<Action[]> {
   const bytes = await storage.read(file.path);
   if (!bytes) throw new CorruptLogError(`${file.path} disappeared while reading the log`);
   return parseCommit(bytes, file.path);

@@ -1,15 +1,23 @@
 // The HTTP face of the server: fastify with the protocol's routes under the configured prefix,
 // authentication before any route touches a share, and one error handler for all.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import type { Identity } from "../auth/identity.ts";
 import type { ServerContext } from "../context.ts";
+import { authenticateRequest, registerOperations } from "../ops/hooks.ts";
+import type { Operations } from "../ops/operations.ts";
 import type { SelectionReport } from "../selection/fileSelection.ts";
-import { errorHandler } from "./errorHandler.ts";
+import { errorHandler, toSharingError } from "./errorHandler.ts";
 import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
 import { registerListRoutes } from "./listRoutes.ts";
 import { registerTableRoutes } from "./tableRoutes.ts";
+import { validatorCompiler } from "./validation.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -23,6 +31,8 @@ export interface AppOptions {
   /** The context for a new request: swapped by configuration reloads, fixed per request. */
   currentContext: () => ServerContext;
   logger: Logger;
+  /** Metrics, audit, rate limits and readiness: kept across configuration reloads. */
+  operations: Operations;
   https?: { key: Buffer; cert: Buffer; passphrase?: string };
 }
 
@@ -53,12 +63,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
     exposeHeadRoutes: false,
     // the built-in request lines would log URLs, and file URLs carry signatures: audit events instead
     logController: new LogController({ disableRequestLogging: true }),
+    // errors fastify meets before routing (a URL it cannot decode) answer in the protocol's form too
+    frameworkErrors: (error, _request, reply) => {
+      const known = toSharingError(error) ?? new SharingError("malformedRequest", "the request is malformed");
+      (reply as FastifyReply)
+        .code(known.status)
+        .headers(known.headers)
+        .type("application/json")
+        .send(known.body());
+    },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest("ctx", undefined as unknown as ServerContext);
   app.decorateRequest("identity", undefined as unknown as Identity);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, parseJsonBody);
+  app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const error = new SharingError(
@@ -70,16 +90,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook("onRequest", async (request) => {
     request.ctx = options.currentContext();
   });
+  registerOperations(app, options.operations);
   const prefix = initial.config.endpoint.replace(/\/+$/, "");
   app.register(
     async (api) => {
       registerFileRoute(api);
       api.register(async (authenticated) => {
         authenticated.addHook("onRequest", async (request) => {
-          request.identity = request.ctx.authenticate({
-            authorization: request.headers.authorization,
-            clientAddress: request.ip,
-          });
+          authenticateRequest(options.operations, request);
         });
         registerListRoutes(authenticated);
         registerTableRoutes(authenticated);
@@ -87,6 +105,5 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     { prefix },
   );
-  app.get("/healthz", async () => ({ status: "ok" }));
   return app;
 }

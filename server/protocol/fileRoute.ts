@@ -1,4 +1,6 @@
 // Serves the data files of tables on local disk, the way S3 serves presigned URLs: the signed token
+// travels in the query string (`?sp=r&sig=…`, shaped like a SAS URL so readers such as delta-kernel
+// recognise a presigned URL and fetch it over HTTP as it is)
 // in the URL is the only credential, checked for authenticity and expiry on every GET and HEAD,
 // with byte ranges for Parquet readers.
 import { createReadStream } from "node:fs";
@@ -8,8 +10,11 @@ import { fileUrlName, LocalTableStorage } from "../storage/localStorage.ts";
 import { SharingError } from "./errors.ts";
 
 interface FileParams {
-  token: string;
   name: string;
+}
+
+interface FileQuery {
+  sig?: string;
 }
 
 interface Answer {
@@ -40,11 +45,11 @@ function parseRange(header: string | undefined, size: number): Range {
 
 /** Checks the token and sets the headers; `undefined` when the answer is already complete. */
 async function prepare(
-  request: FastifyRequest<{ Params: FileParams }>,
+  request: FastifyRequest<{ Params: FileParams; Querystring: FileQuery }>,
   reply: FastifyReply,
 ): Promise<Answer | undefined> {
   const { ctx } = request;
-  const claims = ctx.fileUrls.decode(request.params.token);
+  const claims = ctx.fileUrls.decode(request.query.sig ?? "");
   if (!claims || claims.expiresAt < Date.now()) throw denied();
   const table = ctx.catalog.tableById(claims.tableId);
   const storage = table ? ctx.storageOf(table) : undefined;
@@ -69,13 +74,13 @@ async function prepare(
 }
 
 export function registerFileRoute(app: FastifyInstance): void {
-  app.get<{ Params: FileParams }>("/files/:token/:name", async (request, reply) => {
+  app.get<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", async (request, reply) => {
     const answer = await prepare(request, reply);
     if (!answer) return reply;
     if (answer.end < answer.start) return reply.send();
     return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
   });
-  app.head<{ Params: FileParams }>("/files/:token/:name", async (request, reply) => {
+  app.head<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", async (request, reply) => {
     const answer = await prepare(request, reply);
     return answer ? reply.send() : reply;
   });

@@ -1,5 +1,5 @@
 // Response lines in the protocol's parquet format: a protocol line, a metadata line, file lines.
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { AddFile } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
@@ -45,9 +45,13 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
 
 /** A stable id for a file: the same file gets the same id in every response. */
 export function fileId(file: AddFile): string {
-  const hash = createHash("md5").update(file.path);
-  if (file.deletionVector) hash.update("\0").update(JSON.stringify(file.deletionVector));
-  return hash.digest("hex");
+  // one-shot hash() skips the per-call digest setup of createHash: it is on the path of every file line
+  if (!file.deletionVector) return hash("md5", file.path, "hex");
+  return createHash("md5")
+    .update(file.path)
+    .update("\0")
+    .update(JSON.stringify(file.deletionVector))
+    .digest("hex");
 }
 
 export interface FileLineOptions {

@@ -40,6 +40,20 @@ export const QueryBody = T.Object({
   includeHistoricalProtocol: T.Optional(T.Boolean()),
 });
 
+/** A query-string flag: true or false in any case (the Python client sends "True"). */
+const flag = T.String({ pattern: "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$" });
+
+export const ChangesQuery = T.Object({
+  startingVersion: T.Optional(T.Integer({ minimum: 0 })),
+  startingTimestamp: T.Optional(T.String({ maxLength: 64 })),
+  endingVersion: T.Optional(T.Integer({ minimum: 0 })),
+  endingTimestamp: T.Optional(T.String({ maxLength: 64 })),
+  includeHistoricalMetadata: T.Optional(flag),
+  includeHistoricalProtocol: T.Optional(flag),
+  maxFiles: T.Optional(T.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+  pageToken: T.Optional(T.String({ maxLength: 8192 })),
+});
+
 export type ShareParams = Static<typeof ShareParams>;
 export type SchemaParams = Static<typeof SchemaParams>;
 export type TableParams = Static<typeof TableParams>;
@@ -47,3 +61,4 @@ export type ListQuery = Static<typeof ListQuery>;
 export type VersionQuery = Static<typeof VersionQuery>;
 export type MetadataQuery = Static<typeof MetadataQuery>;
 export type QueryBody = Static<typeof QueryBody>;
+export type ChangesQuery = Static<typeof ChangesQuery>;

@@ -55,7 +55,7 @@ export class LocalTableStorage implements TableStorage {
     names.sort();
     for (const path of names) {
       const info = await stat(this.#resolve(path)).catch(() => undefined);
-      if (info?.isFile()) yield { path, size: info.size };
+      if (info?.isFile()) yield { path, size: info.size, modified: Math.floor(info.mtimeMs) };
     }
   }
 
@@ -86,6 +86,14 @@ export class LocalTableStorage implements TableStorage {
     };
   }
 
+  async exists(path: string): Promise<boolean> {
+    const info = await stat(this.#resolve(path)).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    return info?.isFile() === true;
+  }
+
   /** The absolute file behind a table-relative path, for the file route. */
   filePath(path: string): string {
     return this.#resolve(path);
@@ -97,7 +105,7 @@ export class LocalTableStorage implements TableStorage {
       expiresAt,
       sign: async (path) => {
         const token = this.#codec.encode({ tableId: this.#tableId, path, expiresAt });
-        return `${baseUrl}/files/${token}/${fileUrlName(path)}`;
+        return `${baseUrl}/files/${fileUrlName(path)}?sp=r&sig=${token}`;
       },
     };
   }

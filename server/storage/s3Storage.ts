@@ -2,10 +2,9 @@
 // the same credentials, region, endpoint and path style the reads use, so they work against custom
 // endpoints too (the reference server signs for amazonaws.com regardless: delta-sharing#753).
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
-import { HttpRequest } from "@smithy/protocol-http";
 import { safeRelativePath } from "./relativePath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
+import { createPresigner } from "./sigv4Presign.ts";
 import {
   type RandomAccessFile,
   StorageAccessError,
@@ -14,8 +13,11 @@ import {
   type UrlSigner,
 } from "./storage.ts";
 
+const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
+
 /** RFC 3986 encoding of an S3 key for a URL path: everything but unreserved characters and '/'. */
 export function encodeS3Key(key: string): string {
+  if (unreservedPath.test(key)) return key;
   return key
     .split("/")
     .map((segment) =>
@@ -72,7 +74,11 @@ export class S3TableStorage implements TableStorage {
         });
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        yield { path: object.Key.slice(this.#prefix.length), size: object.Size ?? 0 };
+        yield {
+          path: object.Key.slice(this.#prefix.length),
+          size: object.Size ?? 0,
+          ...(object.LastModified ? { modified: object.LastModified.getTime() } : {}),
+        };
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
@@ -119,6 +125,17 @@ export class S3TableStorage implements TableStorage {
     };
   }
 
+  async exists(path: string): Promise<boolean> {
+    const key = this.#key(path);
+    try {
+      await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isS3NotFound(error)) return false;
+      throw translateS3Error(error, `s3://${this.#bucket}/${key}`);
+    }
+  }
+
   async #baseUrl(): Promise<URL> {
     const config = this.#client.config;
     const endpoint = await config.endpointProvider({
@@ -140,29 +157,20 @@ export class S3TableStorage implements TableStorage {
       : Number.POSITIVE_INFINITY;
     const expiresIn = Math.max(1, Math.min(ttlSeconds, credentialSeconds));
     const base = await this.#baseUrl();
-    const presigner = new S3RequestPresigner({ ...this.#client.config, credentials });
-    const signingDate = new Date(now);
+    const presign = createPresigner({
+      credentials,
+      region: await this.#client.config.region(),
+      host: base.host,
+      expiresInSeconds: expiresIn,
+      signingDate: new Date(now),
+    });
+    const origin = `${base.protocol}//${base.host}`;
     const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
     return {
       expiresAt: now + expiresIn * 1000,
       sign: async (path) => {
-        const request = new HttpRequest({
-          method: "GET",
-          protocol: base.protocol,
-          hostname: base.hostname,
-          ...(base.port ? { port: Number(base.port) } : {}),
-          path: basePath + encodeS3Key(this.#key(path)),
-          headers: { host: base.host },
-        });
-        const signed = await presigner.presignWithCredentials(request, credentials, {
-          expiresIn,
-          signingDate,
-        });
-        const query = new URLSearchParams();
-        for (const [name, value] of Object.entries(signed.query ?? {})) {
-          if (typeof value === "string") query.append(name, value);
-        }
-        return `${base.protocol}//${base.host}${signed.path}?${query.toString()}`;
+        const encodedPath = basePath + encodeS3Key(this.#key(path));
+        return `${origin}${encodedPath}?${presign(encodedPath)}`;
       },
     };
   }

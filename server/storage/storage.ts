@@ -6,6 +6,8 @@ export interface StoredObject {
   /** Path relative to the table root. */
   path: string;
   size: number;
+  /** Last modification in epoch milliseconds, where listed: Delta's commit time without in-commit timestamps. */
+  modified?: number;
 }
 
 /** A random-access view of one object, as Parquet readers want it (hyparquet's AsyncBuffer). */
@@ -34,6 +36,8 @@ export interface TableStorage {
   /** The whole object; `undefined` when it does not exist. */
   read(path: string): Promise<Uint8Array | undefined>;
   open(path: string, size?: number): Promise<RandomAccessFile>;
+  /** Whether a file is there (change data feeds check for files removed by VACUUM). */
+  exists(path: string): Promise<boolean>;
   /** A signer for presigned GET URLs that live at most `ttlSeconds`. */
   urlSigner(ttlSeconds: number, baseUrl: string): Promise<UrlSigner>;
   /** Whether the storage answers at all (readiness). */

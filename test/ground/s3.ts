@@ -24,6 +24,10 @@ export interface S3Ground {
   uploadDirectory: (localDir: string, bucket: string, prefix: string) => Promise<string[]>;
   /** Stops the server and starts it again on the same port with the same data and keys. */
   restart: () => Promise<void>;
+  /** Stops the server, keeping its port, data and keys for `up`: an outage. */
+  down: () => Promise<void>;
+  /** Starts a server stopped by `down` again, on the same port with the same data and keys. */
+  up: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -143,13 +147,21 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
     return keys.sort();
   };
 
-  const restart = async () => {
+  const down = async () => {
     await front?.close();
     front = undefined;
     await server?.stop();
     server = undefined;
-    server = await launch();
-    front = await startPathFront(port, backendPort);
+  };
+
+  const up = async () => {
+    server ??= await launch();
+    front ??= await startPathFront(port, backendPort);
+  };
+
+  const restart = async () => {
+    await down();
+    await up();
   };
 
   const stop = async () => {
@@ -170,6 +182,8 @@ export async function startS3(options: S3Options = {}): Promise<S3Ground> {
     createBucket,
     uploadDirectory,
     restart,
+    down,
+    up,
     stop,
   };
 }

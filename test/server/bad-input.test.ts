@@ -212,17 +212,17 @@ describe("bad input", () => {
     const url = new URL(files[0]?.url ?? "");
     const ok = await fetch(url, { method: "HEAD" });
     assert.equal(ok.status, 200);
-    const [, token] = /\/files\/([^/]+)\//.exec(url.pathname) ?? [];
+    const token = url.searchParams.get("sig");
     assert.ok(token);
     const flipped = `${token.slice(0, 10)}${token[10] === "A" ? "B" : "A"}${token.slice(11)}`;
     await expectError(await fetch(url.href.replace(token, flipped)), 403, "PERMISSION_DENIED");
     await expectError(
-      await fetch(`${server.endpoint}/files/..%2F..%2Fetc%2Fpasswd/passwd`),
+      await fetch(`${server.endpoint}/files/passwd?sp=r&sig=..%2F..%2Fetc%2Fpasswd`),
       403,
       "PERMISSION_DENIED",
     );
     await expectError(
-      await fetch(`${server.endpoint}/files/${token}/..%2F..%2Fetc%2Fpasswd`),
+      await fetch(`${server.endpoint}/files/..%2F..%2Fetc%2Fpasswd?sp=r&sig=${token}`),
       403,
       "PERMISSION_DENIED",
     );

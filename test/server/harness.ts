@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { stringify } from "yaml";
-import { startServer } from "../../server/server.ts";
+import { type RunningServer, startServer } from "../../server/server.ts";
 
 export interface TestServer {
+  /** The running server itself: its context, operations (metrics) and reload. */
+  running: RunningServer;
+  configPath: string;
   url: string;
   endpoint: string;
   token: string;
@@ -26,9 +29,14 @@ export async function startTestServer(config: ConfigShape): Promise<TestServer> 
   const dir = await mkdtemp(join(tmpdir(), "dso-server-"));
   const token = randomBytes(32).toString("base64url");
   const configPath = join(dir, "server.yaml");
+  // recipients (or anonymous access) replace the shared token; the config refuses both at once
+  const sharedToken =
+    "recipients" in config || "allowAnonymous" in config ? {} : { authorization: { bearerToken: token } };
+  // audit events go to a file of the test's own unless the test says otherwise
+  const audit = { audit: { destination: "file", file: join(dir, "audit.log") } };
   await writeFile(
     configPath,
-    stringify({ version: 1, host: "127.0.0.1", port: 0, authorization: { bearerToken: token }, ...config }),
+    stringify({ version: 1, host: "127.0.0.1", port: 0, ...sharedToken, ...audit, ...config }),
   );
   let captured = "";
   const sink = new Writable({
@@ -43,6 +51,8 @@ export async function startTestServer(config: ConfigShape): Promise<TestServer> 
   const profilePath = join(dir, "profile.share");
   await writeFile(profilePath, JSON.stringify({ shareCredentialsVersion: 1, endpoint, bearerToken: token }));
   return {
+    running: server,
+    configPath,
     url: server.url,
     endpoint,
     token,

@@ -29,6 +29,7 @@ function counted(storage: TableStorage) {
       counts.open++;
       return storage.open(path, size);
     },
+    exists: (path) => storage.exists(path),
     urlSigner: (ttl, base) => storage.urlSigner(ttl, base),
     probe: () => storage.probe(),
   };

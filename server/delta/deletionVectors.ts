@@ -1,0 +1,65 @@
+// Where a deletion vector lives (delta-io/delta PROTOCOL.md, Deletion Vectors): inline in the log
+// ('i'), at a path relative to the table derived from a Z85-encoded UUID ('u'), or at an absolute
+// path ('p').
+import type { DeletionVectorDescriptor } from "./actions.ts";
+
+const z85Alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+const z85Values = new Map([...z85Alphabet].map((char, index) => [char, index]));
+
+export class DeletionVectorPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeletionVectorPathError";
+  }
+}
+
+/** Z85 text (a multiple of 5 characters) to bytes. */
+export function decodeZ85(text: string): Uint8Array {
+  if (text.length % 5 !== 0) throw new DeletionVectorPathError("Z85 text length is not a multiple of 5");
+  const bytes = new Uint8Array((text.length / 5) * 4);
+  for (let block = 0; block < text.length / 5; block++) {
+    let value = 0;
+    for (let i = 0; i < 5; i++) {
+      const digit = z85Values.get(text[block * 5 + i] ?? "");
+      if (digit === undefined) throw new DeletionVectorPathError("not Z85 text");
+      value = value * 85 + digit;
+    }
+    if (value > 0xffffffff) throw new DeletionVectorPathError("Z85 block out of range");
+    bytes[block * 4] = (value >>> 24) & 0xff;
+    bytes[block * 4 + 1] = (value >>> 16) & 0xff;
+    bytes[block * 4 + 2] = (value >>> 8) & 0xff;
+    bytes[block * 4 + 3] = value & 0xff;
+  }
+  return bytes;
+}
+
+function uuidText(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The table-relative path of an on-disk deletion vector; `undefined` for an inline one. An absolute
+ * path must lie under the table root (given as a URI prefix) to be shared.
+ */
+export function deletionVectorPath(dv: DeletionVectorDescriptor, tableRoot: string): string | undefined {
+  if (dv.storageType === "i") return undefined;
+  if (dv.storageType === "u") {
+    const encoded = dv.pathOrInlineDv;
+    if (encoded.length < 20) throw new DeletionVectorPathError("a 'u' deletion vector path is too short");
+    const prefix = encoded.slice(0, encoded.length - 20);
+    const name = `deletion_vector_${uuidText(decodeZ85(encoded.slice(-20)))}.bin`;
+    return prefix === "" ? name : `${prefix}/${name}`;
+  }
+  if (dv.storageType === "p") {
+    const root = tableRoot.endsWith("/") ? tableRoot : `${tableRoot}/`;
+    const path = dv.pathOrInlineDv;
+    const normalized = path.replace(/^s3a:\/\//, "s3://").replace(/^file:\/\/\//, "file:/");
+    const normalizedRoot = root.replace(/^s3a:\/\//, "s3://").replace(/^file:\/\/\//, "file:/");
+    if (!normalized.startsWith(normalizedRoot)) {
+      throw new DeletionVectorPathError("a deletion vector outside the table's location cannot be shared");
+    }
+    return decodeURIComponent(normalized.slice(normalizedRoot.length));
+  }
+  throw new DeletionVectorPathError(`unknown deletion vector storage type '${dv.storageType}'`);
+}

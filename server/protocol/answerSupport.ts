@@ -1,0 +1,54 @@
+// What every table answer shares: the capabilities the client sent, URL signing for the table's
+// files, token scopes, and sending streamed NDJSON with its protocol headers.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { SharedTable } from "../shares/catalog.ts";
+import { type Capabilities, parseCapabilities, type ResponseFormat } from "./capabilities.ts";
+import { FileSigner } from "./fileSigning.ts";
+import { ndjsonStream } from "./ndjson.ts";
+import { parametersHash, type TokenScope } from "./queryPageToken.ts";
+import { capabilitiesHeader } from "./responseFormat.ts";
+import { startLines } from "./streamStart.ts";
+
+export const ndjsonType = "application/x-ndjson; charset=utf-8";
+
+export const capabilitiesOf = (request: FastifyRequest): Capabilities =>
+  parseCapabilities(request.headers["delta-sharing-capabilities"]);
+
+function baseUrl(request: FastifyRequest): string {
+  const { config } = request.ctx;
+  const origin = config.publicUrl ?? `${request.protocol}://${request.host}`;
+  return `${origin.replace(/\/+$/, "")}${config.endpoint.replace(/\/+$/, "")}`;
+}
+
+export async function fileSigner(request: FastifyRequest, table: SharedTable): Promise<FileSigner> {
+  const { ctx } = request;
+  const signer = await ctx
+    .storageOf(table)
+    .urlSigner(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request));
+  return new FileSigner(signer, table.location);
+}
+
+export async function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  answer: {
+    version: number;
+    format: ResponseFormat;
+    endStreamAction: boolean;
+    lines: AsyncIterable<unknown>;
+  },
+): Promise<FastifyReply> {
+  const lines = await startLines(answer.lines, { endStreamAction: answer.endStreamAction, log: request.log });
+  reply.header("delta-table-version", String(answer.version));
+  reply.header("delta-sharing-capabilities", capabilitiesHeader(answer.format, answer.endStreamAction));
+  reply.type(ndjsonType);
+  return reply.send(ndjsonStream(lines));
+}
+
+export function scopeOf(
+  request: FastifyRequest,
+  table: SharedTable,
+  parameters: Record<string, unknown>,
+): TokenScope {
+  return { recipient: request.identity.recipient, tableId: table.id, parameters: parametersHash(parameters) };
+}

@@ -1,0 +1,160 @@
+// The lines of a change query: a change data feed (GET .../changes) or a streaming query from a
+// version (POST .../query with startingVersion). Commits are read one at a time; a page ends after
+// `size` files and its token names the version and item to resume at. Files no longer in the
+// newest snapshot are checked to exist first: VACUUM may have removed them, and a recipient must
+// get an error rather than a feed with holes.
+import { type ChangeItem, readChanges } from "../delta/changes.ts";
+import type { InCommitTimestamps } from "../delta/history.ts";
+import { fileKey, type Snapshot } from "../delta/snapshot.ts";
+import { VersionNotFoundError } from "../delta/snapshotLoader.ts";
+import type { TableState } from "../delta/stateAtVersion.ts";
+import type { SharedTable } from "../shares/catalog.ts";
+import type { TableStorage } from "../storage/storage.ts";
+import type { ResponseFormat } from "./capabilities.ts";
+import {
+  deltaAddLine,
+  deltaCdcLine,
+  deltaMetadataLine,
+  deltaProtocolLine,
+  deltaRemoveLine,
+  type SignedFile,
+} from "./deltaLines.ts";
+import type { FileSigner } from "./fileSigning.ts";
+import {
+  parquetAddLine,
+  parquetCdcLine,
+  parquetMetadataLine,
+  parquetRemoveLine,
+} from "./parquetChangeLines.ts";
+import { protocolLine } from "./parquetLines.ts";
+import type { ChangesPage } from "./queryPageToken.ts";
+import { endStreamLine } from "./streamStart.ts";
+
+export interface ChangesQuery {
+  mode: "cdf" | "stream";
+  table: SharedTable;
+  storage: TableStorage;
+  latest: Snapshot;
+  /** Protocol and metadata of the head lines (of the first version, or of the newest). */
+  head: TableState;
+  from: number;
+  to: number;
+  format: ResponseFormat;
+  includeMetadata: boolean;
+  /** Historical protocol lines (delta format only); the head protocol then names its version. */
+  includeProtocol: boolean;
+  ict: InCommitTimestamps | undefined;
+  signer: FileSigner;
+  paging?: { size: number; from?: ChangesPage; nextToken: (page: ChangesPage) => string };
+  endStreamAction: boolean;
+}
+
+const existenceChecks = 16;
+
+type FileItem = Exclude<ChangeItem, { kind: "metaData" } | { kind: "protocol" }>;
+
+function isFile(item: ChangeItem): item is FileItem {
+  return item.kind === "add" || item.kind === "remove" || item.kind === "cdc";
+}
+
+function pathOf(item: FileItem): string {
+  return item.kind === "add" ? item.add.path : item.kind === "remove" ? item.remove.path : item.cdc.path;
+}
+
+/** Fails when a file of the version, not in the newest snapshot, is gone from storage. */
+async function checkStillThere(query: ChangesQuery, version: number, items: FileItem[]): Promise<void> {
+  const toCheck = items.filter((item) => {
+    if (item.kind === "cdc") return true;
+    const file = item.kind === "add" ? item.add : item.remove;
+    return !query.latest.files.has(fileKey(file));
+  });
+  for (let start = 0; start < toCheck.length; start += existenceChecks) {
+    const batch = toCheck.slice(start, start + existenceChecks);
+    const found = await Promise.all(batch.map((item) => query.storage.exists(pathOf(item))));
+    const missing = found.indexOf(false);
+    if (missing >= 0) {
+      throw new VersionNotFoundError(
+        `the data of version ${version} is no longer available (a file it names was removed, ` +
+          `e.g. by VACUUM): ${pathOf(batch[missing] as FileItem)}`,
+      );
+    }
+  }
+}
+
+function fileLineOf(query: ChangesQuery, item: FileItem, signed: SignedFile) {
+  if (query.format === "delta") {
+    if (item.kind === "add") return deltaAddLine(item.add, signed);
+    if (item.kind === "remove") return deltaRemoveLine(item.remove, signed);
+    return deltaCdcLine(item.cdc, signed);
+  }
+  if (item.kind === "add") return parquetAddLine(item.add, signed);
+  if (item.kind === "remove") return parquetRemoveLine(item.remove, signed);
+  return parquetCdcLine(item.cdc, signed);
+}
+
+export async function* changesQueryLines(query: ChangesQuery): AsyncGenerator<unknown> {
+  const { head, format, paging } = query;
+  // the head lines name the range's first version: recipients that rebuild a Delta log from the
+  // answer (the Python client's delta format) put them there, where a reader of the range starts
+  if (format === "delta") {
+    yield deltaProtocolLine(head.protocol, query.includeProtocol ? query.from : undefined);
+    yield deltaMetadataLine(head.metadata, { version: query.from });
+  } else {
+    yield protocolLine();
+    yield parquetMetadataLine(query.table, head.metadata, query.from);
+  }
+  const resume = paging?.from;
+  const from = resume?.version ?? query.from;
+  let count = 0;
+  let nextPageToken: string | undefined;
+  const changes = readChanges(query.storage, {
+    mode: query.mode,
+    from,
+    to: query.to,
+    includeMetadata: query.includeMetadata,
+    includeProtocol: query.includeProtocol,
+    historyAfter: query.from,
+    ict: query.ict,
+  });
+  versions: for await (const change of changes) {
+    const skip = resume && change.version === resume.version ? resume.index : 0;
+    const items = change.items;
+    await checkStillThere(query, change.version, items.slice(skip).filter(isFile));
+    for (let index = skip; index < items.length; index++) {
+      const item = items[index] as ChangeItem;
+      if (item.kind === "metaData") {
+        yield format === "delta"
+          ? deltaMetadataLine(item.metaData, { version: change.version })
+          : parquetMetadataLine(query.table, item.metaData, change.version);
+        continue;
+      }
+      if (item.kind === "protocol") {
+        if (format === "delta") yield deltaProtocolLine(item.protocol, change.version);
+        continue;
+      }
+      if (paging && count === paging.size) {
+        nextPageToken = paging.nextToken({
+          kind: "changes",
+          version: change.version,
+          index,
+          end: query.to,
+          latest: query.latest.version,
+          format,
+        });
+        break versions;
+      }
+      const file = item.kind === "add" ? item.add : item.kind === "remove" ? item.remove : item.cdc;
+      const signed = await query.signer.sign(file, { version: change.version, timestamp: change.timestamp });
+      yield fileLineOf(query, item, signed);
+      count++;
+    }
+  }
+  if (paging || query.endStreamAction) {
+    yield endStreamLine({
+      ...(nextPageToken !== undefined ? { nextPageToken } : {}),
+      ...(query.signer.minExpiresAt !== undefined
+        ? { minUrlExpirationTimestamp: query.signer.minExpiresAt }
+        : {}),
+    });
+  }
+}

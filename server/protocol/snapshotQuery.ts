@@ -1,0 +1,134 @@
+// The lines of a snapshot query (latest, or at a version or timestamp): protocol, metadata, files.
+// Paged queries walk the snapshot's files in key order and resume after the last key handed out,
+// so no page holds more than its own files beyond the (cached) snapshot and its key index.
+import type { AddFile } from "../delta/actions.ts";
+import { fileKey, type Snapshot } from "../delta/snapshot.ts";
+import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
+import type { SharedTable } from "../shares/catalog.ts";
+import type { ResponseFormat } from "./capabilities.ts";
+import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
+import type { FileSigner } from "./fileSigning.ts";
+import { fileLine, metadataLine, protocolLine } from "./parquetLines.ts";
+import type { SnapshotPage } from "./queryPageToken.ts";
+import { type EndStreamAction, endStreamLine } from "./streamStart.ts";
+
+const keyIndexes = new WeakMap<Snapshot, AddFile[]>();
+
+/** The snapshot's files sorted by reconciliation key, built once per snapshot. */
+function keyIndex(snapshot: Snapshot): AddFile[] {
+  let index = keyIndexes.get(snapshot);
+  if (!index) {
+    index = [...snapshot.files.values()]
+      .map((file) => ({ file, key: fileKey(file) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ file }) => file);
+    keyIndexes.set(snapshot, index);
+  }
+  return index;
+}
+
+function* filesAfter(snapshot: Snapshot, after: string | undefined): Generator<AddFile> {
+  const index = keyIndex(snapshot);
+  let low = 0;
+  if (after !== undefined) {
+    let high = index.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (fileKey(index[middle] as AddFile) <= after) low = middle + 1;
+      else high = middle;
+    }
+  }
+  for (let i = low; i < index.length; i++) yield index[i] as AddFile;
+}
+
+export interface SnapshotQuery {
+  table: SharedTable;
+  snapshot: Snapshot;
+  format: ResponseFormat;
+  /** Version and commit time for the file lines, when the query named a version or timestamp. */
+  versioned?: { timestamp?: number };
+  mightMatch?: (file: AddFile) => boolean;
+  limitHint?: number;
+  signer: FileSigner;
+  report: SelectionReport;
+  /** Paging: the page size, where this page starts, and how to make the next page's token. */
+  paging?: { size: number; from?: SnapshotPage; nextToken: (page: SnapshotPage) => string };
+  /** A refresh token to hand out (latest-snapshot queries that asked for one). */
+  refreshToken?: string;
+  endStreamAction: boolean;
+}
+
+export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<unknown> {
+  const { snapshot, format, signer, paging, versioned } = query;
+  if (format === "delta") {
+    yield deltaProtocolLine(snapshot.protocol);
+    const size = metadataLine(snapshot, query.table, { withVersion: false }).metaData;
+    yield deltaMetadataLine(snapshot.metadata, {
+      ...(versioned ? { version: snapshot.version } : {}),
+      size: size.size,
+      numFiles: size.numFiles,
+    });
+  } else {
+    yield protocolLine();
+    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined });
+  }
+  const rowsBefore = paging?.from?.rows ?? 0;
+  const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);
+  const candidates = paging ? filesAfter(snapshot, paging.from?.after) : snapshot.files.values();
+  const selected = selectFiles(
+    candidates,
+    {
+      ...(query.mightMatch ? { mightMatch: query.mightMatch } : {}),
+      ...(limit !== undefined ? { limitHint: limit } : {}),
+    },
+    query.report,
+  );
+  const stamp = versioned
+    ? {
+        version: snapshot.version,
+        ...(versioned.timestamp !== undefined ? { timestamp: versioned.timestamp } : {}),
+      }
+    : undefined;
+  let count = 0;
+  let rows = rowsBefore;
+  let last: AddFile | undefined;
+  let nextPageToken: string | undefined;
+  for (const file of selected) {
+    if (paging && count === paging.size) {
+      // one more file matches: there is a next page, starting after the last one handed out
+      query.report.returned--;
+      query.report.considered--;
+      if (last) {
+        nextPageToken = paging.nextToken({
+          kind: "snapshot",
+          version: snapshot.version,
+          format,
+          after: fileKey(last),
+          rows,
+        });
+      }
+      break;
+    }
+    const signed = await signer.sign(file, stamp ?? {});
+    if (format === "delta") {
+      yield deltaAddLine(file, signed);
+    } else {
+      yield fileLine(file, {
+        url: signed.url,
+        expiresAt: signed.expiresAt,
+        ...(stamp ? { version: stamp } : {}),
+      });
+    }
+    count++;
+    last = file;
+    if (!file.deletionVector) rows += numRecords(file) ?? 0;
+  }
+  if (paging || query.refreshToken !== undefined || query.endStreamAction) {
+    const end: EndStreamAction = {
+      ...(query.refreshToken !== undefined ? { refreshToken: query.refreshToken } : {}),
+      ...(nextPageToken !== undefined ? { nextPageToken } : {}),
+      ...(signer.minExpiresAt !== undefined ? { minUrlExpirationTimestamp: signer.minExpiresAt } : {}),
+    };
+    yield endStreamLine(end);
+  }
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3TableStorage } from "../../../server/storage/s3Storage.ts";
+import type { TableStorage } from "../../../server/storage/storage.ts";
+import { type S3Ground, startS3 } from "../../ground/s3.ts";
+
+describe("presigned URLs of S3 tables", () => {
+  let s3: S3Ground;
+  let storage: TableStorage;
+  const body = "the bytes of one data file";
+  before(async () => {
+    s3 = await startS3();
+    await s3.createBucket("signed");
+    for (const key of ["tables/t/part-0.parquet", "tables/t/date=2024-01-01/a b+c.parquet"]) {
+      await s3.client.send(new PutObjectCommand({ Bucket: "signed", Key: key, Body: body }));
+    }
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    storage = new S3TableStorage("s3://signed/tables/t", client, "signed", "tables/t");
+  });
+  after(async () => {
+    await s3?.stop();
+  });
+
+  test("a signed URL fetches the file from the S3 server, for plain and escaped keys", async () => {
+    const signer = await storage.urlSigner(300, "http://unused");
+    for (const path of ["part-0.parquet", "date=2024-01-01/a b+c.parquet"]) {
+      const url = await signer.sign(path);
+      assert.ok(url.startsWith(`${s3.endpoint}/signed/tables/t/`), url);
+      const response = await fetch(url);
+      assert.equal(response.status, 200, path);
+      assert.equal(await response.text(), body);
+    }
+  });
+
+  test("a URL whose signature or path was changed is refused", async () => {
+    const signer = await storage.urlSigner(300, "http://unused");
+    const url = new URL(await signer.sign("part-0.parquet"));
+    const forged = new URL(url);
+    forged.pathname = forged.pathname.replace("part-0", "part-1");
+    const tampered = new URL(url);
+    const signature = url.searchParams.get("X-Amz-Signature") ?? "";
+    tampered.searchParams.set(
+      "X-Amz-Signature",
+      `${signature.slice(0, -1)}${signature.endsWith("0") ? "1" : "0"}`,
+    );
+    for (const bad of [forged, tampered]) {
+      const response = await fetch(bad);
+      await response.body?.cancel();
+      assert.equal(response.status, 403, bad.toString());
+    }
+  });
+});
