@@ -59,6 +59,12 @@ export interface TableProtocol {
   writerFeatures?: string[];
 }
 
+/** A v2 checkpoint's pointer to a sidecar file holding some of its add and remove actions. */
+export interface SidecarFile {
+  path: string;
+  sizeInBytes: number;
+}
+
 export interface CommitInfo {
   timestamp?: number;
   inCommitTimestamp?: number;
@@ -73,4 +79,5 @@ export type Action =
   | { kind: "metaData"; metaData: TableMetadata }
   | { kind: "protocol"; protocol: TableProtocol }
   | { kind: "commitInfo"; commitInfo: CommitInfo }
+  | { kind: "sidecar"; sidecar: SidecarFile }
   | { kind: "other" };

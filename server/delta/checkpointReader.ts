@@ -4,30 +4,28 @@ import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import type { TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
-import { CorruptLogError, parseAdd, parseMetadata, parseProtocol, parseRemove } from "./parseActions.ts";
+import {
+  CorruptLogError,
+  parseAdd,
+  parseMetadata,
+  parseProtocol,
+  parseRemove,
+  parseSidecar,
+} from "./parseActions.ts";
 
 type Raw = Record<string, unknown>;
 const isObject = (value: unknown): value is Raw => typeof value === "object" && value !== null;
 
 const wantedColumns = ["add", "remove", "metaData", "protocol", "sidecar"];
 
-export interface SidecarRef {
-  path: string;
-  size: number;
-}
-
-function rowToAction(row: Raw, where: string): Action | SidecarRef | undefined {
+function rowToAction(row: Raw, where: string): Action | undefined {
   if (isObject(row.add)) return { kind: "add", add: parseAdd(row.add, where) };
   if (isObject(row.metaData)) return { kind: "metaData", metaData: parseMetadata(row.metaData, where) };
   if (isObject(row.protocol)) return { kind: "protocol", protocol: parseProtocol(row.protocol, where) };
   if (isObject(row.remove)) return { kind: "remove", remove: parseRemove(row.remove, where) };
-  if (isObject(row.sidecar) && typeof row.sidecar.path === "string") {
-    return { path: row.sidecar.path, size: Number(row.sidecar.sizeInBytes ?? 0) };
-  }
+  if (isObject(row.sidecar)) return { kind: "sidecar", sidecar: parseSidecar(row.sidecar, where) };
   return undefined;
 }
-
-export const isSidecar = (item: Action | SidecarRef): item is SidecarRef => !("kind" in item);
 
 /** Streams the actions (and v2 sidecar references) of one Parquet checkpoint file. */
 export async function* readParquetCheckpoint(
@@ -35,7 +33,7 @@ export async function* readParquetCheckpoint(
   path: string,
   size?: number,
   only?: readonly string[],
-): AsyncIterable<Action | SidecarRef> {
+): AsyncIterable<Action> {
   const file = await storage.open(path, size);
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {

@@ -8,6 +8,7 @@ import type {
   DeletionVectorDescriptor,
   PartitionValues,
   RemoveFile,
+  SidecarFile,
   TableMetadata,
   TableProtocol,
 } from "./actions.ts";
@@ -171,6 +172,10 @@ export function parseProtocol(raw: Raw, where: string): TableProtocol {
   return protocol;
 }
 
+export function parseSidecar(raw: Raw, where: string): SidecarFile {
+  return { path: requiredString(raw, "path", where), sizeInBytes: num(raw.sizeInBytes) ?? 0 };
+}
+
 /** One action from one JSON line of a commit file. */
 export function parseActionLine(line: string, where: string): Action {
   let raw: unknown;
@@ -186,6 +191,7 @@ export function parseActionLine(line: string, where: string): Action {
   if (isObject(raw.protocol)) return { kind: "protocol", protocol: parseProtocol(raw.protocol, where) };
   if (isObject(raw.cdc)) return { kind: "cdc", cdc: parseCdc(raw.cdc, where) };
   if (isObject(raw.commitInfo)) return { kind: "commitInfo", commitInfo: raw.commitInfo as CommitInfo };
+  if (isObject(raw.sidecar)) return { kind: "sidecar", sidecar: parseSidecar(raw.sidecar, where) };
   return { kind: "other" };
 }
 

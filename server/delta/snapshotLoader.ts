@@ -2,7 +2,7 @@
 // it, or incrementally from a snapshot already in hand plus only the commits since.
 import type { TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
-import { isSidecar, readParquetCheckpoint } from "./checkpointReader.ts";
+import { readParquetCheckpoint } from "./checkpointReader.ts";
 import { type LogFile, logDir, parseLogFile, versionFileName } from "./logFiles.ts";
 import { CorruptLogError, parseCommit } from "./parseActions.ts";
 import { applyAction, type ReplayState } from "./replay.ts";
@@ -86,14 +86,15 @@ async function readCheckpoint(storage: TableStorage, files: LogFile[], state: Re
         ? (await readCommitActions(storage, file)).values()
         : readParquetCheckpoint(storage, file.path, file.size);
     for await (const item of items) {
-      if (!isSidecar(item)) {
+      if (item.kind !== "sidecar") {
         // a checkpoint's removes are tombstones of files already gone from it
         if (item.kind !== "remove") applyAction(state, item);
         continue;
       }
-      const sidecarPath = item.path.includes("/") ? item.path : `${logDir}/_sidecars/${item.path}`;
-      for await (const action of readParquetCheckpoint(storage, sidecarPath, item.size || undefined)) {
-        if (!isSidecar(action) && action.kind === "add") applyAction(state, action);
+      const { path, sizeInBytes } = item.sidecar;
+      const sidecarPath = path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
+      for await (const action of readParquetCheckpoint(storage, sidecarPath, sizeInBytes || undefined)) {
+        if (action.kind === "add") applyAction(state, action);
       }
     }
   }

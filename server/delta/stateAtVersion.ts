@@ -3,7 +3,7 @@
 // protocol and metadata columns plus the commits after it, not of a whole snapshot.
 import type { TableStorage } from "../storage/storage.ts";
 import type { TableMetadata, TableProtocol } from "./actions.ts";
-import { isSidecar, readParquetCheckpoint } from "./checkpointReader.ts";
+import { readParquetCheckpoint } from "./checkpointReader.ts";
 import { CorruptLogError } from "./parseActions.ts";
 import type { Snapshot } from "./snapshot.ts";
 import { listLog, readCommitActions, usableCheckpoint, VersionNotFoundError } from "./snapshotLoader.ts";
@@ -38,7 +38,6 @@ export async function stateAtVersion(
         ? await readCommitActions(storage, file)
         : readParquetCheckpoint(storage, file.path, file.size, stateColumns);
     for await (const item of items) {
-      if (isSidecar(item)) continue;
       if (item.kind === "metaData") state.metadata = item.metaData;
       if (item.kind === "protocol") state.protocol = item.protocol;
     }
