@@ -1,0 +1,92 @@
+// Concurrent /query load from wrk (Debian's package; bench/install.sh installs it): a fixed number
+// of connections for a fixed time, each sending the same POST. Throughput and latency percentiles
+// come from wrk's own report (--latency), which corrects nothing and hides nothing.
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+export interface LoadResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx answers plus socket errors. */
+  errors: number;
+}
+
+function toMs(value: string, unit: string): number {
+  const n = Number(value);
+  return unit === "us"
+    ? n / 1000
+    : unit === "ms"
+      ? n
+      : unit === "s"
+        ? n * 1000
+        : unit === "m"
+          ? n * 60_000
+          : NaN;
+}
+
+function percentile(output: string, label: string): number {
+  const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, "m").exec(output);
+  return match ? toMs(match[1] ?? "", match[2] ?? "") : NaN;
+}
+
+export function parseWrk(output: string, connections: number, seconds: number): LoadResult {
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? NaN);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    connections,
+    seconds,
+    requests,
+    requestsPerSecond: rps,
+    p50Ms: percentile(output, "50"),
+    p99Ms: percentile(output, "99"),
+    errors: non2xx + socketErrors,
+  };
+}
+
+export async function runLoad(options: {
+  url: string;
+  token: string;
+  body: unknown;
+  connections: number;
+  seconds: number;
+  threads: number;
+  workDir: string;
+}): Promise<LoadResult> {
+  const script = join(options.workDir, "query.lua");
+  await writeFile(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(JSON.stringify(options.body))}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["Authorization"] = "Bearer ${options.token}"`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  const { stdout } = await promisify(execFile)(
+    "wrk",
+    [
+      `-t${options.threads}`,
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      "--timeout",
+      "60s",
+      "--latency",
+      "-s",
+      script,
+      options.url,
+    ],
+    { timeout: (options.seconds + 90) * 1000, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
+  );
+  return parseWrk(stdout, options.connections, options.seconds);
+}
