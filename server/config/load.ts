@@ -23,7 +23,7 @@ export class ConfigError extends Error {
 
 type Located = (path: (string | number)[]) => string;
 
-function pointerToPath(pointer: string): (string | number)[] {
+export function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === "") return [];
   return pointer
     .slice(1)

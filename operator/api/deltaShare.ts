@@ -1,0 +1,69 @@
+// DeltaShare: a share's schemas and tables, served by the DeltaSharingServer its serverRef names.
+import { type Static, Type as T } from "@sinclair/typebox";
+import { Conditions } from "./condition.ts";
+import { cel, LocalObjectReference, listMapOptions } from "./schemaHelpers.ts";
+
+// Protocol names: no whitespace, slash or control characters; schema and table names also no
+// period (the server's config schema states the same).
+export const sharingNamePattern = "^[^\\s/\\x00-\\x1f\\x7f]{1,255}$";
+export const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
+
+const SharedTable = T.Object({
+  name: T.String({ maxLength: 255, pattern: dotlessNamePattern, description: "Table name recipients see." }),
+  location: T.String({
+    minLength: 1,
+    maxLength: 2048,
+    description: "Table root in S3: s3://bucket/path (s3a:// also accepted).",
+    ...cel({
+      rule: "self.startsWith('s3://') || self.startsWith('s3a://')",
+      message: "location must be an s3:// or s3a:// URI",
+    }),
+  }),
+  history: T.Optional(
+    T.Boolean({ default: false, description: "Share the table's history: time travel, changes, streaming." }),
+  ),
+  startVersion: T.Optional(
+    T.Integer({ minimum: 0, description: "History before this version is not shared." }),
+  ),
+  comment: T.Optional(T.String({ maxLength: 4096 })),
+});
+
+const SharedSchema = T.Object({
+  name: T.String({ maxLength: 255, pattern: dotlessNamePattern }),
+  tables: T.Array(SharedTable, {
+    minItems: 1,
+    maxItems: 200,
+    // exact repeats are refused by the list-map key; repeats differing only in case (the protocol
+    // matches names ignoring case) are reported in status: a CEL rule comparing every pair costs
+    // more than the API server's budget allows
+    ...listMapOptions("name"),
+  }),
+});
+
+export const DeltaShareSpec = T.Object({
+  serverRef: LocalObjectReference("The DeltaSharingServer that serves this share."),
+  shareName: T.Optional(
+    T.String({
+      maxLength: 255,
+      pattern: sharingNamePattern,
+      description: "Share name recipients see and DeltaRecipients grant; metadata.name when absent.",
+    }),
+  ),
+  comment: T.Optional(T.String({ maxLength: 4096 })),
+  schemas: T.Array(SharedSchema, {
+    minItems: 1,
+    maxItems: 50,
+    ...listMapOptions("name"),
+  }),
+});
+
+export const DeltaShareStatus = T.Object({
+  observedGeneration: T.Optional(T.Integer({ minimum: 0 })),
+  conditions: T.Optional(Conditions),
+  shareName: T.Optional(T.String({ description: "The name recipients see." })),
+  tables: T.Optional(T.Integer({ minimum: 0, description: "Tables served." })),
+});
+
+export type DeltaShareSpec = Static<typeof DeltaShareSpec>;
+export type DeltaShareStatus = Static<typeof DeltaShareStatus>;
+export type SharedTableSpec = Static<typeof SharedTable>;

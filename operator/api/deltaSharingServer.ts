@@ -1,0 +1,195 @@
+// DeltaSharingServer: one running sharing server (Deployment, Service, ServiceAccount, config
+// Secret) that serves the DeltaShares and DeltaRecipients naming it in their serverRef.
+import { type Static, Type as T } from "@sinclair/typebox";
+import { Conditions } from "./condition.ts";
+import { cel, FreeObject, IntOrString, StringEnum, StringMap } from "./schemaHelpers.ts";
+
+/** Values used when a field is absent; the CRD schema declares the same ones as defaults. */
+export const serverDefaults = {
+  replicas: 2,
+  port: 8080,
+  bindAddress: "0.0.0.0",
+  endpointPath: "/delta-sharing",
+  presignedUrlTtlSeconds: 3600,
+  logLevel: "info",
+  serviceType: "ClusterIP",
+  servicePort: 8080,
+  resources: {
+    requests: { cpu: "100m", memory: "256Mi" },
+    limits: { memory: "512Mi" },
+  },
+} as const;
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const ServerS3 = T.Object(
+  {
+    region: T.Optional(T.String({ minLength: 1, maxLength: 64, description: "AWS region of the buckets." })),
+    endpoint: T.Optional(
+      T.String({
+        maxLength: 2048,
+        pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
+        description: "Custom S3 endpoint (MinIO, Ceph…), used for reads and for presigned URLs.",
+      }),
+    ),
+    forcePathStyle: T.Optional(
+      T.Boolean({ description: "Path-style S3 URLs, as most non-AWS servers need." }),
+    ),
+  },
+  { description: "Where the tables' S3 buckets are." },
+);
+
+const ServerAws = T.Object(
+  {
+    roleArn: T.Optional(
+      T.String({
+        maxLength: 2048,
+        pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
+        description:
+          "IAM role for service accounts (IRSA): written as the ServiceAccount's eks.amazonaws.com/role-arn annotation.",
+      }),
+    ),
+    podIdentity: T.Optional(
+      T.Boolean({
+        description:
+          "The ServiceAccount is bound to a role by an EKS Pod Identity association (made outside the cluster); nothing is annotated.",
+      }),
+    ),
+  },
+  {
+    description: "How the server's pods get AWS credentials; neither means the SDK's default chain.",
+    ...cel({
+      rule: "!(has(self.roleArn) && has(self.podIdentity) && self.podIdentity)",
+      message: "choose roleArn (IRSA) or podIdentity, not both",
+    }),
+  },
+);
+
+const ServerService = T.Object(
+  {
+    type: T.Optional(
+      StringEnum(["ClusterIP", "NodePort", "LoadBalancer"] as const, { default: serverDefaults.serviceType }),
+    ),
+    port: T.Optional(T.Integer({ minimum: 1, maximum: 65535, default: serverDefaults.servicePort })),
+    annotations: T.Optional(
+      StringMap({ description: "Annotations of the Service (load balancer settings)." }),
+    ),
+  },
+  { description: "The Service in front of the server's pods." },
+);
+
+// The Kubernetes resource.Quantity syntax.
+const quantityPattern =
+  "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+
+const Quantities = T.Unsafe<Record<string, string | number>>({
+  type: "object",
+  additionalProperties: IntOrString({ pattern: quantityPattern }),
+});
+
+const Resources = T.Object(
+  {
+    requests: T.Optional(Quantities),
+    limits: T.Optional(Quantities),
+  },
+  { description: "Container resources; defaults: requests cpu 100m memory 256Mi, limits memory 512Mi." },
+);
+
+const Toleration = T.Object({
+  key: T.Optional(T.String({ maxLength: 317 })),
+  operator: T.Optional(StringEnum(["Exists", "Equal"] as const)),
+  value: T.Optional(T.String({ maxLength: 63 })),
+  effect: T.Optional(StringEnum(["NoSchedule", "PreferNoSchedule", "NoExecute"] as const)),
+  tolerationSeconds: T.Optional(T.Integer()),
+});
+
+const PodDisruptionBudget = T.Object(
+  {
+    minAvailable: T.Optional(IntOrString()),
+    maxUnavailable: T.Optional(IntOrString()),
+  },
+  {
+    description: "A PodDisruptionBudget for the server's pods; none when absent.",
+    ...cel({
+      rule: "has(self.minAvailable) != has(self.maxUnavailable)",
+      message: "set exactly one of minAvailable and maxUnavailable",
+    }),
+  },
+);
+
+export const DeltaSharingServerSpec = T.Object({
+  image: T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: "Server image; the operator's --server-image when absent.",
+    }),
+  ),
+  imagePullPolicy: T.Optional(StringEnum(["Always", "IfNotPresent", "Never"] as const)),
+  replicas: T.Optional(T.Integer({ minimum: 0, maximum: 1000, default: serverDefaults.replicas })),
+  port: T.Optional(
+    T.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: serverDefaults.port,
+      description: "Port the server listens on inside the pod.",
+    }),
+  ),
+  bindAddress: T.Optional(
+    T.String({
+      maxLength: 64,
+      default: serverDefaults.bindAddress,
+      description: "Address the server binds inside the pod; '::' on IPv6 clusters.",
+      ...cel({ rule: "isIP(self)", message: "bindAddress must be an IP address" }),
+    }),
+  ),
+  endpointPath: T.Optional(
+    T.String({
+      maxLength: 256,
+      pattern: "^/[A-Za-z0-9_\\-./]*$",
+      default: serverDefaults.endpointPath,
+      description: "URL path the Delta Sharing API is served under.",
+    }),
+  ),
+  publicUrl: T.Optional(
+    T.String({
+      maxLength: 2048,
+      pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
+      description:
+        "Base URL recipients reach the server at (Ingress or load balancer); profiles name publicUrl + endpointPath. The in-cluster Service URL when absent.",
+      ...cel({ rule: "!self.endsWith('/')", message: "publicUrl must not end with a slash" }),
+    }),
+  ),
+  presignedUrlTtlSeconds: T.Optional(
+    T.Integer({
+      minimum: 1,
+      maximum: 604800,
+      default: serverDefaults.presignedUrlTtlSeconds,
+      description: "How long presigned file URLs stay valid.",
+    }),
+  ),
+  logLevel: T.Optional(StringEnum(logLevels, { default: serverDefaults.logLevel })),
+  s3: T.Optional(ServerS3),
+  aws: T.Optional(ServerAws),
+  service: T.Optional(ServerService),
+  resources: T.Optional(Resources),
+  podLabels: T.Optional(StringMap({ description: "Extra labels of the server's pods." })),
+  podAnnotations: T.Optional(StringMap({ description: "Annotations of the server's pods." })),
+  nodeSelector: T.Optional(StringMap()),
+  tolerations: T.Optional(T.Array(Toleration, { maxItems: 64 })),
+  affinity: T.Optional(FreeObject({ description: "A core/v1 Affinity, passed to the pods unchanged." })),
+  podDisruptionBudget: T.Optional(PodDisruptionBudget),
+});
+
+export const DeltaSharingServerStatus = T.Object({
+  observedGeneration: T.Optional(T.Integer({ minimum: 0 })),
+  conditions: T.Optional(Conditions),
+  endpoint: T.Optional(T.String({ description: "The endpoint recipients' profiles name." })),
+  configSecretName: T.Optional(T.String()),
+  shares: T.Optional(T.Integer({ minimum: 0, description: "Shares in the served configuration." })),
+  recipients: T.Optional(T.Integer({ minimum: 0, description: "Recipients in the served configuration." })),
+  availableReplicas: T.Optional(T.Integer({ minimum: 0 })),
+});
+
+export type DeltaSharingServerSpec = Static<typeof DeltaSharingServerSpec>;
+export type DeltaSharingServerStatus = Static<typeof DeltaSharingServerStatus>;

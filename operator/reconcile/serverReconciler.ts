@@ -1,0 +1,312 @@
+// Reconciles a DeltaSharingServer: renders its configuration from the shares and recipients that
+// name it, writes the config Secret, ServiceAccount, Service, Deployment and PodDisruptionBudget,
+// releases deleted shares and recipients once the configuration no longer holds them, and
+// reports status.
+import { randomBytes } from "node:crypto";
+import type { V1Secret } from "@kubernetes/client-node";
+import type { RecipientConfig } from "../../server/config/schema.ts";
+import type { DeltaRecipient, DeltaShare, DeltaSharingServer } from "../api/kinds.ts";
+import { isConflict } from "../kube/client.ts";
+import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
+import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { configProblems } from "../render/configProblems.ts";
+import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
+import { readCredentials } from "../render/credentialSecret.ts";
+import { renderDeployment } from "../render/deployment.ts";
+import { profileEndpoint } from "../render/endpoint.ts";
+import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
+import { isControlledBy } from "../render/ownerReference.ts";
+import { renderPodDisruptionBudget } from "../render/podDisruptionBudget.ts";
+import { renderRecipientConfig } from "../render/recipientConfig.ts";
+import { selectServedShares } from "../render/servedShares.ts";
+import { renderServerConfig, serverConfigText } from "../render/serverConfig.ts";
+import { type ConfigOutcome, plural, serverStatus } from "../render/serverStatus.ts";
+import { renderService } from "../render/service.ts";
+import { renderServiceAccount } from "../render/serviceAccount.ts";
+import { shareNameOf } from "../render/shareConfig.ts";
+import { appliedConfigOf } from "./appliedConfig.ts";
+import { applyRendered, deleteObject, removeFinalizer, revokeFinalizer, writeGuarded } from "./apply.ts";
+import type { Cached, ReconcileContext, Reconciler } from "./context.ts";
+import { recipientsOf, serverKeyOf, sharesOf } from "./dependents.ts";
+import { reportStatus } from "./report.ts";
+
+// A configuration is written at most this often per server: each write is the whole file (up to
+// a megabyte) and a reload on every pod, so a burst of changes is gathered into few writes.
+const minConfigWriteIntervalMs = 1000;
+const lastConfigWrite = new Map<string, number>();
+
+/** Why a share or recipient was left out of its server's configuration, by object key. */
+export type Exclusions = Map<string, string>;
+
+export function newSigningKey(): string {
+  return randomBytes(32).toString("hex");
+}
+
+// cached objects are replaced, never changed, so each Secret version is decoded once
+const decoded = new WeakMap<object, ReturnType<typeof readCredentials>>();
+function credentialsOf(secret: V1Secret): ReturnType<typeof readCredentials> {
+  if (!decoded.has(secret)) decoded.set(secret, readCredentials(secret));
+  return decoded.get(secret);
+}
+
+interface Planned {
+  configText: string;
+  shares: number;
+  recipients: number;
+}
+
+// Renders, checks with the server's own rules, and leaves out any share or recipient the server
+// would refuse (reported through `exclusions`), until the file passes or only file-wide problems
+// remain.
+function planConfig(
+  context: ReconcileContext,
+  server: DeltaSharingServer,
+  exclusions: Exclusions,
+): Planned | { problem: string } {
+  const { caches } = context;
+  const { served } = selectServedShares(server, caches.shares.list());
+  let shares = served;
+  let recipients: { recipient: DeltaRecipient; config: RecipientConfig }[] = [];
+  const serverKey = objectKey(server);
+  for (let pass = 0; pass < 5; pass++) {
+    const servedNames = new Map(shares.map(({ rendered }) => [rendered.name.toLowerCase(), rendered.name]));
+    recipients = [];
+    for (const recipient of recipientsOf(caches, serverKey)) {
+      if (recipient.metadata.deletionTimestamp !== undefined || exclusions.has(objectKey(recipient)))
+        continue;
+      const secret = caches.secrets.get(keyOf(recipient.metadata.namespace, credentialSecretName(recipient)));
+      if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
+      const credentials = credentialsOf(secret);
+      if (credentials === undefined) continue;
+      recipients.push({
+        recipient,
+        config: renderRecipientConfig(recipient, credentials, servedNames).config,
+      });
+    }
+    recipients.sort((a, b) => a.config.name.localeCompare(b.config.name));
+    const config = renderServerConfig(
+      server,
+      shares.map(({ rendered }) => rendered.config),
+      recipients.map(({ config: entry }) => entry),
+    );
+    const problems = configProblems(config);
+    if (problems.length === 0) {
+      return { configText: serverConfigText(config), shares: shares.length, recipients: recipients.length };
+    }
+    const fileWide = problems.find((problem) => problem.entry === undefined);
+    if (fileWide !== undefined) return { problem: fileWide.message };
+    for (const problem of problems) {
+      const entry = problem.entry;
+      if (entry === undefined) continue;
+      const object: KubeObject | undefined =
+        entry.list === "shares" ? shares[entry.index]?.share : recipients[entry.index]?.recipient;
+      if (object !== undefined && !exclusions.has(objectKey(object)))
+        exclusions.set(objectKey(object), problem.message);
+    }
+    shares = shares.filter(({ share }) => !exclusions.has(objectKey(share)));
+  }
+  return { problem: "the configuration could not be made valid" };
+}
+
+function conflictOf(
+  objects: [string, KubeObject | undefined][],
+  server: DeltaSharingServer,
+): string | undefined {
+  for (const [kind, object] of objects) {
+    if (object !== undefined && isControlledBy(object, server) !== true) {
+      return `${kind} ${object.metadata.name} exists and is not controlled by this DeltaSharingServer`;
+    }
+  }
+  return undefined;
+}
+
+// A deleted share or recipient keeps its finalizer until the configuration as stored (read
+// fresh, not from the cache, which may lag behind a recent write) no longer holds it.
+async function releaseDeleted(
+  context: ReconcileContext,
+  serverKey: string,
+  secretPath: string,
+  written: V1Secret | undefined,
+): Promise<void> {
+  const deleting = [
+    ...sharesOf(context.caches, serverKey),
+    ...recipientsOf(context.caches, serverKey),
+  ].filter(
+    (object) =>
+      object.metadata.deletionTimestamp !== undefined &&
+      object.metadata.finalizers?.includes(revokeFinalizer),
+  );
+  if (deleting.length === 0) return;
+  const stored = appliedConfigOf(written ?? (await context.client.get<V1Secret>(secretPath)));
+  // a share name another live DeltaShare now serves is that share's, not the deleted one's
+  const claimed = new Set(
+    sharesOf(context.caches, serverKey)
+      .filter((share) => share.metadata.deletionTimestamp === undefined)
+      .map((share) => shareNameOf(share).toLowerCase()),
+  );
+  for (const object of deleting) {
+    const isShare = object.kind === "DeltaShare";
+    const shareName = isShare ? shareNameOf(object as DeltaShare).toLowerCase() : "";
+    const held = isShare
+      ? stored.shares.has(shareName) && !claimed.has(shareName)
+      : stored.recipients.has(object.metadata.name);
+    if (held) continue;
+    await removeFinalizer(context, isShare ? resourceTypes.share : resourceTypes.recipient, object);
+    context.events.record(object, "Normal", "AccessRevoked", "no longer in the server's configuration");
+  }
+}
+
+// Recomputes which of this server's shares and recipients its rules refuse, and asks those whose
+// refusal changed to report it.
+function planWithExclusions(context: ReconcileContext, server: DeltaSharingServer, exclusions: Exclusions) {
+  const { caches } = context;
+  const key = objectKey(server);
+  const previous = new Map(exclusions);
+  for (const excluded of exclusions.keys()) {
+    const dependent = caches.shares.get(excluded) ?? caches.recipients.get(excluded);
+    if (dependent === undefined || serverKeyOf(dependent) === key) exclusions.delete(excluded);
+  }
+  const plan = planConfig(context, server, exclusions);
+  for (const excluded of new Set([...previous.keys(), ...exclusions.keys()])) {
+    if (previous.get(excluded) === exclusions.get(excluded)) continue;
+    if (caches.shares.get(excluded)) context.enqueue.share(excluded);
+    if (caches.recipients.get(excluded)) context.enqueue.recipient(excluded);
+  }
+  return plan;
+}
+
+type Children = ReturnType<typeof childrenOf>;
+
+function childrenOf(context: ReconcileContext, server: DeltaSharingServer) {
+  const { caches } = context;
+  const namespace = server.metadata.namespace;
+  const name = serverWorkloadName(server);
+  return {
+    configSecret: caches.secrets.get(keyOf(namespace, configSecretName(server))),
+    serviceAccount: caches.serviceAccounts.get(keyOf(namespace, name)),
+    service: caches.services.get(keyOf(namespace, name)),
+    deployment: caches.deployments.get(keyOf(namespace, name)),
+    podDisruptionBudget: caches.podDisruptionBudgets.get(keyOf(namespace, name)),
+  };
+}
+
+type ConfigWrite =
+  | { deferMs: number }
+  | { conflict: string }
+  | { secretName: string; stored: V1Secret | undefined };
+
+/** Writes the config Secret (at most once a second), or says when to try again. */
+async function writeConfig(
+  context: ReconcileContext,
+  server: DeltaSharingServer,
+  plan: Planned,
+  cachedSecret: Children["configSecret"],
+): Promise<ConfigWrite> {
+  const key = objectKey(server);
+  let cached: KubeObject | undefined = cachedSecret;
+  for (let attempt = 0; ; attempt++) {
+    const signingKey = signingKeyOf(cached as V1Secret | undefined) ?? context.makeSigningKey();
+    const secret = renderConfigSecret(server, plan.configText, signingKey);
+    const sinceLastWrite = Date.now() - (lastConfigWrite.get(key) ?? 0);
+    let result: { outcome: string; written?: Cached<V1Secret> };
+    try {
+      result = await writeGuarded<Cached<V1Secret>>(context, resourceTypes.secret, secret, cached, {
+        deferUpdate: sinceLastWrite < minConfigWriteIntervalMs,
+      });
+    } catch (error) {
+      if (cached !== undefined || !isConflict(error) || attempt > 0) throw error;
+      // not in the cache of labelled Secrets: someone else's, or ours without its labels (read
+      // it, to keep its signing key)
+      cached = await context.client.get<KubeObject>(
+        objectPath(resourceTypes.secret, secret.metadata.namespace, secret.metadata.name),
+      );
+      if (isControlledBy(cached, server) !== true) {
+        return {
+          conflict: `Secret ${secret.metadata.name} exists and is not controlled by this DeltaSharingServer`,
+        };
+      }
+      continue;
+    }
+    if (result.outcome === "deferred") return { deferMs: minConfigWriteIntervalMs - sinceLastWrite };
+    if (result.outcome === "created" || result.outcome === "updated") {
+      lastConfigWrite.set(key, Date.now());
+      context.events.record(
+        server,
+        "Normal",
+        result.outcome === "created" ? "ConfigCreated" : "ConfigUpdated",
+        `configuration with ${plural(plan.shares, "share")} and ${plural(plan.recipients, "recipient")} written to Secret ${secret.metadata.name}`,
+      );
+    }
+    return { secretName: secret.metadata.name, stored: result.written };
+  }
+}
+
+async function applyWorkload(context: ReconcileContext, server: DeltaSharingServer, children: Children) {
+  await applyRendered(
+    context,
+    resourceTypes.serviceAccount,
+    renderServiceAccount(server),
+    children.serviceAccount,
+  );
+  await applyRendered(context, resourceTypes.service, renderService(server), children.service);
+  const deployment = renderDeployment(server, { defaultImage: context.defaultImage });
+  await applyRendered(context, resourceTypes.deployment, deployment, children.deployment);
+  const budget = renderPodDisruptionBudget(server);
+  if (budget !== undefined) {
+    await applyRendered(context, resourceTypes.podDisruptionBudget, budget, children.podDisruptionBudget);
+  } else if (children.podDisruptionBudget !== undefined) {
+    await deleteObject(context, resourceTypes.podDisruptionBudget, children.podDisruptionBudget);
+  }
+}
+
+// Everything but status: the config Secret, then (once it is written) the release of deleted
+// shares and recipients, and the workload.
+async function reconcileObjects(
+  context: ReconcileContext,
+  server: DeltaSharingServer,
+  children: Children,
+  plan: Planned | { problem: string },
+): Promise<ConfigOutcome | { deferMs: number }> {
+  const conflict = conflictOf(
+    [
+      ["Secret", children.configSecret],
+      ["ServiceAccount", children.serviceAccount],
+      ["Service", children.service],
+      ["Deployment", children.deployment],
+      ["PodDisruptionBudget", children.podDisruptionBudget],
+    ],
+    server,
+  );
+  if (conflict !== undefined) return { ok: false, reason: "ObjectConflict", message: conflict };
+  if ("problem" in plan) return { ok: false, reason: "InvalidConfig", message: plan.problem };
+  const written = await writeConfig(context, server, plan, children.configSecret);
+  if ("deferMs" in written) return written;
+  if ("conflict" in written) return { ok: false, reason: "ObjectConflict", message: written.conflict };
+  const secretPath = objectPath(resourceTypes.secret, server.metadata.namespace, written.secretName);
+  await releaseDeleted(context, objectKey(server), secretPath, written.stored);
+  await applyWorkload(context, server, children);
+  return { ok: true, shares: plan.shares, recipients: plan.recipients, configSecretName: written.secretName };
+}
+
+export function serverReconciler(context: ReconcileContext, exclusions: Exclusions): Reconciler {
+  return async (key) => {
+    const { caches } = context;
+    const server = caches.servers.get(key);
+    if (server === undefined || server.metadata.deletionTimestamp !== undefined) {
+      // its shares and recipients release their own finalizers once they see it gone
+      for (const dependent of [...sharesOf(caches, key), ...recipientsOf(caches, key)]) {
+        if (dependent.kind === "DeltaShare") context.enqueue.share(objectKey(dependent));
+        else context.enqueue.recipient(objectKey(dependent));
+      }
+      return {};
+    }
+    const children = childrenOf(context, server);
+    const plan = planWithExclusions(context, server, exclusions);
+    const outcome = await reconcileObjects(context, server, children, plan);
+    if ("deferMs" in outcome) return { requeueAfterMs: outcome.deferMs };
+    const status = serverStatus(server, outcome, children.deployment, profileEndpoint(server), context.now());
+    const ready = await reportStatus(context, resourceTypes.server, server, status);
+    if (ready !== undefined) context.events.record(server, "Normal", ready.reason, ready.message);
+    return {};
+  };
+}

@@ -1,0 +1,127 @@
+// A recipient's token and its life: made once, valid for the token lifetime, replaced when
+// spec.token.rotation is raised while the previous one keeps working for the grace period. The
+// credential Secret is where this state lives (the plain token in its profile, the rest in
+// annotations), so the operator can restart at any point and lose nothing.
+import { createHash } from "node:crypto";
+import type { DeltaRecipientSpec } from "../api/deltaRecipient.ts";
+import { recipientDefaults } from "../api/deltaRecipient.ts";
+import { group } from "../api/group.ts";
+import { rfc3339 } from "./conditions.ts";
+import { parseDuration } from "./duration.ts";
+
+export interface TokenRecord {
+  sha256: string;
+  expiresAt?: string;
+}
+
+export interface Credentials {
+  token: string;
+  rotation: number;
+  issuedAt: string;
+  expiresAt?: string;
+  previous?: TokenRecord;
+}
+
+export type CredentialsChange = "issued" | "rotated" | "previousExpired" | "expiryChanged" | "unchanged";
+
+export const annotations = {
+  rotation: `${group}/token-rotation`,
+  issuedAt: `${group}/token-issued-at`,
+  sha256: `${group}/token-sha256`,
+  previousSha256: `${group}/previous-token-sha256`,
+  previousExpiresAt: `${group}/previous-token-expires-at`,
+} as const;
+
+export function tokenSha256(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+type TokenSpec = DeltaRecipientSpec["token"];
+
+function expiryOf(issuedAt: string, spec: TokenSpec): string | undefined {
+  if (spec?.lifetime === undefined) return undefined;
+  return rfc3339(new Date(Date.parse(issuedAt) + parseDuration(spec.lifetime)));
+}
+
+const earlier = (a: string | undefined, b: string): string =>
+  a === undefined || Date.parse(b) < Date.parse(a) ? b : a;
+
+/**
+ * What the credentials should be now. `makeToken` is called only when a token is made: on first
+ * issue and on rotation.
+ */
+export function planCredentials(
+  current: Credentials | undefined,
+  spec: TokenSpec,
+  now: Date,
+  makeToken: () => string,
+): { credentials: Credentials; change: CredentialsChange } {
+  const rotation = spec?.rotation ?? recipientDefaults.rotation;
+  const issuedAt = rfc3339(now);
+  if (current === undefined) {
+    const expiresAt = expiryOf(issuedAt, spec);
+    return {
+      credentials: { token: makeToken(), rotation, issuedAt, ...(expiresAt ? { expiresAt } : {}) },
+      change: "issued",
+    };
+  }
+  if (rotation > current.rotation) {
+    const graceEnds = rfc3339(
+      new Date(now.getTime() + parseDuration(spec?.gracePeriod ?? recipientDefaults.gracePeriod)),
+    );
+    const previousExpiresAt = earlier(current.expiresAt, graceEnds);
+    const expiresAt = expiryOf(issuedAt, spec);
+    const previous =
+      Date.parse(previousExpiresAt) > now.getTime()
+        ? { sha256: tokenSha256(current.token), expiresAt: previousExpiresAt }
+        : undefined;
+    return {
+      credentials: {
+        token: makeToken(),
+        rotation,
+        issuedAt,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(previous ? { previous } : {}),
+      },
+      change: "rotated",
+    };
+  }
+  let change: CredentialsChange = "unchanged";
+  let next: Credentials = current;
+  const previousEnded =
+    current.previous?.expiresAt !== undefined && Date.parse(current.previous.expiresAt) <= now.getTime();
+  if (previousEnded) {
+    const { previous: _ended, ...rest } = current;
+    next = rest;
+    change = "previousExpired";
+  }
+  const expiresAt = expiryOf(current.issuedAt, spec);
+  if (expiresAt !== current.expiresAt) {
+    const { expiresAt: _old, ...rest } = next;
+    next = { ...rest, ...(expiresAt ? { expiresAt } : {}) };
+    change = "expiryChanged";
+  }
+  return { credentials: next, change };
+}
+
+/** The tokens the server must accept for this recipient, current first. */
+export function acceptedTokens(credentials: Credentials): TokenRecord[] {
+  const current: TokenRecord = {
+    sha256: tokenSha256(credentials.token),
+    ...(credentials.expiresAt ? { expiresAt: credentials.expiresAt } : {}),
+  };
+  return credentials.previous ? [current, credentials.previous] : [current];
+}
+
+/** When this state next changes by itself (a token expiring), if ever. */
+export function nextCredentialsEvent(credentials: Credentials, now: Date): Date | undefined {
+  const times = [credentials.expiresAt, credentials.previous?.expiresAt]
+    .filter((time): time is string => time !== undefined)
+    .map((time) => Date.parse(time))
+    .filter((time) => time > now.getTime());
+  return times.length === 0 ? undefined : new Date(Math.min(...times));
+}
+
+export function isExpired(credentials: Credentials, now: Date): boolean {
+  return credentials.expiresAt !== undefined && Date.parse(credentials.expiresAt) <= now.getTime();
+}

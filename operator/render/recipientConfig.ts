@@ -1,0 +1,36 @@
+// A DeltaRecipient as the server's configuration states a recipient: token hashes only, and
+// only grants of shares the server serves (a grant of an unknown share is reported, not served).
+import type { RecipientConfig } from "../../server/config/schema.ts";
+import type { DeltaRecipient } from "../api/kinds.ts";
+import { acceptedTokens, type Credentials } from "./credentials.ts";
+
+export interface RenderedRecipient {
+  config: RecipientConfig;
+  unknownShares: string[];
+}
+
+/** servedShares: lower-cased share name → the name as served. */
+export function renderRecipientConfig(
+  recipient: DeltaRecipient,
+  credentials: Credentials,
+  servedShares: ReadonlyMap<string, string>,
+): RenderedRecipient {
+  const granted: string[] = [];
+  const unknownShares: string[] = [];
+  for (const name of recipient.spec.shares) {
+    const served = servedShares.get(name.toLowerCase());
+    if (served === undefined) unknownShares.push(name);
+    else if (!granted.includes(served)) granted.push(served);
+  }
+  const spec = recipient.spec;
+  return {
+    config: {
+      name: recipient.metadata.name,
+      tokens: acceptedTokens(credentials),
+      shares: granted,
+      ...(spec.allowedIpRanges !== undefined ? { allowedIpRanges: spec.allowedIpRanges } : {}),
+      ...(spec.properties !== undefined ? { properties: spec.properties } : {}),
+    },
+    unknownShares,
+  };
+}

@@ -1,0 +1,116 @@
+// A DeltaRecipient's status: credentials issued (and not expired), every granted share served,
+// its current token accepted by the server's configuration, and Ready when all three hold.
+import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
+import type { DeltaRecipient } from "../api/kinds.ts";
+import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+import { type Credentials, isExpired } from "./credentials.ts";
+
+export interface RecipientFacts {
+  serverName: string;
+  serverFound: boolean;
+  secretName: string;
+  /** Another owner controls the Secret the recipient names. */
+  secretConflict: boolean;
+  credentials: Credentials | undefined;
+  endpoint: string | undefined;
+  unknownShares: string[];
+  /** The server's written configuration holds the current token with the current grants. */
+  acceptedByServer: boolean;
+  /** Why the server's own rules refused the recipient, when they did. */
+  refusal?: string | undefined;
+}
+
+function credentialsCondition(facts: RecipientFacts, now: Date): ConditionInput {
+  const type = "CredentialsIssued";
+  if (!facts.serverFound) {
+    return {
+      type,
+      status: "False",
+      reason: "ServerNotFound",
+      message: `DeltaSharingServer ${facts.serverName} does not exist`,
+    };
+  }
+  if (facts.secretConflict) {
+    return {
+      type,
+      status: "False",
+      reason: "SecretConflict",
+      message: `Secret ${facts.secretName} exists and is not controlled by this recipient; choose another credentialSecretName`,
+    };
+  }
+  const credentials = facts.credentials;
+  if (credentials === undefined) {
+    return { type, status: "Unknown", reason: "Pending", message: `writing Secret ${facts.secretName}` };
+  }
+  if (isExpired(credentials, now)) {
+    return {
+      type,
+      status: "False",
+      reason: "TokenExpired",
+      message: `the token expired at ${credentials.expiresAt}; raise spec.token.rotation for a new one`,
+    };
+  }
+  const expiry = credentials.expiresAt ? `expires at ${credentials.expiresAt}` : "does not expire";
+  return {
+    type,
+    status: "True",
+    reason: "TokenIssued",
+    message: `profile in Secret ${facts.secretName} (key config.share); the token ${expiry}`,
+  };
+}
+
+function sharesCondition(facts: RecipientFacts): ConditionInput {
+  const type = "SharesGranted";
+  if (facts.unknownShares.length > 0) {
+    const names = facts.unknownShares.map((name) => `'${name}'`).join(", ");
+    return {
+      type,
+      status: "False",
+      reason: "UnknownShare",
+      message: `server ${facts.serverName} serves no share named ${names}; the other grants apply`,
+    };
+  }
+  return { type, status: "True", reason: "SharesServed", message: "every granted share is served" };
+}
+
+function acceptedCondition(facts: RecipientFacts): ConditionInput {
+  if (facts.refusal !== undefined) {
+    return { type: "Accepted", status: "False", reason: "RefusedByServer", message: facts.refusal };
+  }
+  if (facts.acceptedByServer) {
+    return {
+      type: "Accepted",
+      status: "True",
+      reason: "InServerConfig",
+      message: `server ${facts.serverName}'s configuration accepts the current token`,
+    };
+  }
+  return {
+    type: "Accepted",
+    status: "Unknown",
+    reason: "Pending",
+    message: `waiting for server ${facts.serverName}'s configuration to include the current token`,
+  };
+}
+
+export function recipientStatus(
+  recipient: DeltaRecipient,
+  facts: RecipientFacts,
+  now: Date,
+): DeltaRecipientStatus {
+  const parts = [credentialsCondition(facts, now), sharesCondition(facts), acceptedCondition(facts)];
+  const ready = readyFrom(parts, `profile ready in Secret ${facts.secretName}`, "CredentialsReady");
+  const generation = recipient.metadata.generation;
+  const credentials = facts.credentials;
+  return {
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: nextConditions(recipient.status?.conditions, [ready, ...parts], generation, now),
+    credentialSecretName: facts.secretName,
+    ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
+    ...(credentials !== undefined ? { tokenRotation: credentials.rotation } : {}),
+    ...(credentials?.expiresAt !== undefined ? { tokenExpiresAt: credentials.expiresAt } : {}),
+    ...(credentials?.previous?.expiresAt !== undefined
+      ? { previousTokenExpiresAt: credentials.previous.expiresAt }
+      : {}),
+  };
+}

@@ -1,0 +1,53 @@
+// The sharing server's configuration file for a DeltaSharingServer, in the shape of the server's
+// own schema (server/config/schema.ts). Paths are relative to the file: the server resolves them
+// beside it, wherever the Secret is mounted.
+import type { RecipientConfig, ServerConfig, ShareConfig } from "../../server/config/schema.ts";
+import { serverDefaults } from "../api/deltaSharingServer.ts";
+import type { DeltaSharingServer } from "../api/kinds.ts";
+
+export const configFileName = "config.yaml";
+export const signingKeyFileName = "signing-key";
+
+/** The configuration file as written: keys with server-side defaults may be left out. */
+export type ServerConfigFile = Partial<ServerConfig> & Pick<ServerConfig, "version" | "shares">;
+
+export function renderServerConfig(
+  server: DeltaSharingServer,
+  shares: ShareConfig[],
+  recipients: RecipientConfig[],
+): ServerConfigFile {
+  const spec = server.spec;
+  const s3 = {
+    ...(spec.s3?.region !== undefined ? { region: spec.s3.region } : {}),
+    ...(spec.s3?.endpoint !== undefined ? { endpoint: spec.s3.endpoint } : {}),
+    ...(spec.s3?.forcePathStyle !== undefined ? { forcePathStyle: spec.s3.forcePathStyle } : {}),
+  };
+  return {
+    version: 1,
+    host: spec.bindAddress ?? serverDefaults.bindAddress,
+    port: spec.port ?? serverDefaults.port,
+    endpoint: spec.endpointPath ?? serverDefaults.endpointPath,
+    ...(spec.publicUrl !== undefined ? { publicUrl: spec.publicUrl } : {}),
+    preSignedUrlTimeoutSeconds: spec.presignedUrlTtlSeconds ?? serverDefaults.presignedUrlTtlSeconds,
+    logLevel: spec.logLevel ?? serverDefaults.logLevel,
+    signingKeyFile: signingKeyFileName,
+    ...(Object.keys(s3).length > 0 ? { s3 } : {}),
+    shares,
+    recipients: [...recipients].sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+// Written as JSON, which is YAML too: it serialises and reads back orders of magnitude faster than
+// YAML text for a configuration of thousands of recipients, on every render. One line per key,
+// and per share and recipient, keeps it readable and small (a Secret holds at most 1 MiB).
+export function serverConfigText(config: ServerConfigFile): string {
+  const lines = Object.entries(config).map(([key, value]) => {
+    const text = Array.isArray(value)
+      ? value.length === 0
+        ? "[]"
+        : `[\n${value.map((item) => `    ${JSON.stringify(item)}`).join(",\n")}\n  ]`
+      : JSON.stringify(value);
+    return `  ${JSON.stringify(key)}: ${text}`;
+  });
+  return `{\n${lines.join(",\n")}\n}\n`;
+}

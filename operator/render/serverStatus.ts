@@ -1,0 +1,73 @@
+// A DeltaSharingServer's status: its configuration written, its pods available, and Ready when both.
+import type { V1Deployment } from "@kubernetes/client-node";
+import type { DeltaSharingServerStatus } from "../api/deltaSharingServer.ts";
+import type { DeltaSharingServer } from "../api/kinds.ts";
+import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+
+export type ConfigOutcome =
+  | { ok: true; shares: number; recipients: number; configSecretName: string }
+  | { ok: false; reason: string; message: string };
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function configCondition(outcome: ConfigOutcome): ConditionInput {
+  if (!outcome.ok)
+    return { type: "ConfigRendered", status: "False", reason: outcome.reason, message: outcome.message };
+  return {
+    type: "ConfigRendered",
+    status: "True",
+    reason: "ConfigWritten",
+    message: `Secret ${outcome.configSecretName} serves ${plural(outcome.shares, "share")} to ${plural(outcome.recipients, "recipient")}`,
+  };
+}
+
+export function availableCondition(
+  server: DeltaSharingServer,
+  deployment: V1Deployment | undefined,
+): ConditionInput {
+  const type = "Available";
+  const wanted = deployment?.spec?.replicas ?? server.spec.replicas;
+  if (wanted === 0) return { type, status: "False", reason: "ScaledToZero", message: "replicas is 0" };
+  const available = deployment?.status?.availableReplicas ?? 0;
+  const condition = deployment?.status?.conditions?.find((candidate) => candidate.type === "Available");
+  if (condition === undefined) {
+    return {
+      type,
+      status: "Unknown",
+      reason: "DeploymentPending",
+      message: "waiting for the Deployment's first status",
+    };
+  }
+  const counts = `${available} of ${wanted ?? "?"} replicas available`;
+  if (condition.status === "True" && available > 0)
+    return { type, status: "True", reason: "ReplicasAvailable", message: counts };
+  return {
+    type,
+    status: condition.status === "Unknown" ? "Unknown" : "False",
+    reason: condition.reason ?? "ReplicasUnavailable",
+    message: `${counts}${condition.message ? `: ${condition.message}` : ""}`,
+  };
+}
+
+export function serverStatus(
+  server: DeltaSharingServer,
+  outcome: ConfigOutcome,
+  deployment: V1Deployment | undefined,
+  endpoint: string,
+  now: Date,
+): DeltaSharingServerStatus {
+  const parts = [configCondition(outcome), availableCondition(server, deployment)];
+  const ready = readyFrom(parts, `serving at ${endpoint}`, "Serving");
+  const generation = server.metadata.generation;
+  return {
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: nextConditions(server.status?.conditions, [ready, ...parts], generation, now),
+    endpoint,
+    ...(outcome.ok
+      ? { configSecretName: outcome.configSecretName, shares: outcome.shares, recipients: outcome.recipients }
+      : {}),
+    availableReplicas: deployment?.status?.availableReplicas ?? 0,
+  };
+}

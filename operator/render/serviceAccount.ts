@@ -1,0 +1,24 @@
+// The server's ServiceAccount: the identity AWS credentials attach to, by the IRSA annotation or
+// an EKS Pod Identity association. The server never calls the Kubernetes API, so no API token is
+// mounted.
+import type { V1ServiceAccount } from "@kubernetes/client-node";
+import type { DeltaSharingServer } from "../api/kinds.ts";
+import { serverLabels, serverWorkloadName } from "./names.ts";
+import { ownedMetadata } from "./ownerReference.ts";
+
+export const irsaAnnotation = "eks.amazonaws.com/role-arn";
+
+export function renderServiceAccount(server: DeltaSharingServer): V1ServiceAccount {
+  const roleArn = server.spec.aws?.roleArn;
+  return {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: ownedMetadata(
+      server,
+      serverWorkloadName(server),
+      serverLabels(server.metadata.name),
+      roleArn !== undefined ? { [irsaAnnotation]: roleArn } : undefined,
+    ),
+    automountServiceAccountToken: false,
+  };
+}

@@ -1,0 +1,96 @@
+// A DeltaShare as the server's configuration states a share. What the CRD schema cannot refuse
+// (S3 bucket naming, names repeated with different case) is reported as problems, and the tables
+// concerned are left out, so one bad table never stops the rest of a share or server.
+import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
+import type { DeltaShare } from "../api/kinds.ts";
+
+export interface ShareProblem {
+  reason: "InvalidLocation" | "DuplicateName";
+  message: string;
+}
+
+export interface RenderedShare {
+  name: string;
+  config: ShareConfig;
+  tables: number;
+  problems: ShareProblem[];
+}
+
+export function shareNameOf(share: DeltaShare): string {
+  return share.spec.shareName ?? share.metadata.name;
+}
+
+const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ipLike = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** Why a table location cannot be served, or undefined when it can. */
+export function locationProblem(location: string): string | undefined {
+  const match = /^s3a?:\/\/([^/]*)(\/.*)?$/.exec(location);
+  if (!match) return "is not an s3:// or s3a:// URI";
+  const bucket = match[1] ?? "";
+  if (!bucketPattern.test(bucket) || bucket.includes("..") || ipLike.test(bucket)) {
+    return `names '${bucket}', which is not a valid S3 bucket name`;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x1f\x7f]/.test(location)) return "contains control characters";
+  const segments = (match[2] ?? "").split("/");
+  if (segments.some((segment) => segment === "." || segment === "..")) return "contains '.' or '..' segments";
+  return undefined;
+}
+
+function firstByName<T extends { name: string }>(items: T[], onRepeat: (item: T, first: T) => void): T[] {
+  const seen = new Map<string, T>();
+  const kept: T[] = [];
+  for (const item of items) {
+    const first = seen.get(item.name.toLowerCase());
+    if (first !== undefined) {
+      onRepeat(item, first);
+      continue;
+    }
+    seen.set(item.name.toLowerCase(), item);
+    kept.push(item);
+  }
+  return kept;
+}
+
+export function renderShareConfig(share: DeltaShare): RenderedShare {
+  const problems: ShareProblem[] = [];
+  const repeated = (what: string) => (item: { name: string }, first: { name: string }) =>
+    problems.push({
+      reason: "DuplicateName",
+      message: `${what} '${item.name}' repeats '${first.name}' (names are matched ignoring case); it is not served`,
+    });
+  let tables = 0;
+  const schemas: SchemaConfig[] = firstByName(share.spec.schemas, repeated("schema")).map((schema) => ({
+    name: schema.name,
+    tables: firstByName(schema.tables, repeated(`schema ${schema.name}: table`)).flatMap(
+      (table): TableConfig[] => {
+        const problem = locationProblem(table.location);
+        if (problem !== undefined) {
+          problems.push({
+            reason: "InvalidLocation",
+            message: `table ${schema.name}.${table.name}: location ${table.location} ${problem}; it is not served`,
+          });
+          return [];
+        }
+        tables += 1;
+        return [
+          {
+            name: table.name,
+            location: table.location,
+            historyShared: table.history ?? false,
+            ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
+            ...(table.comment !== undefined ? { comment: table.comment } : {}),
+          },
+        ];
+      },
+    ),
+  }));
+  const name = shareNameOf(share);
+  const config: ShareConfig = {
+    name,
+    ...(share.spec.comment !== undefined ? { comment: share.spec.comment } : {}),
+    schemas,
+  };
+  return { name, config, tables, problems };
+}

@@ -1,0 +1,75 @@
+// A DeltaShare's status: its spec valid as a whole, its content in the server's configuration,
+// and Ready when both.
+import type { DeltaShareStatus } from "../api/deltaShare.ts";
+import type { DeltaShare } from "../api/kinds.ts";
+import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+import type { RenderedShare } from "./shareConfig.ts";
+
+export type ShareServing =
+  | { state: "serverMissing"; serverName: string }
+  | { state: "nameTaken"; holder: string }
+  | { state: "refused"; message: string }
+  | { state: "pending"; serverName: string }
+  | { state: "served"; serverName: string };
+
+function validCondition(rendered: RenderedShare): ConditionInput {
+  const first = rendered.problems[0];
+  if (first === undefined) {
+    return { type: "Valid", status: "True", reason: "Valid", message: "every table can be served" };
+  }
+  const more = rendered.problems.length > 1 ? ` (and ${rendered.problems.length - 1} more)` : "";
+  return { type: "Valid", status: "False", reason: first.reason, message: `${first.message}${more}` };
+}
+
+function servedCondition(serving: ShareServing, rendered: RenderedShare): ConditionInput {
+  const type = "Served";
+  switch (serving.state) {
+    case "serverMissing":
+      return {
+        type,
+        status: "False",
+        reason: "ServerNotFound",
+        message: `DeltaSharingServer ${serving.serverName} does not exist`,
+      };
+    case "nameTaken":
+      return {
+        type,
+        status: "False",
+        reason: "ShareNameConflict",
+        message: `share name '${rendered.name}' is already served by DeltaShare ${serving.holder}`,
+      };
+    case "refused":
+      return { type, status: "False", reason: "RefusedByServer", message: serving.message };
+    case "pending":
+      return {
+        type,
+        status: "Unknown",
+        reason: "Pending",
+        message: `waiting for server ${serving.serverName}'s configuration to include this share`,
+      };
+    case "served":
+      return {
+        type,
+        status: "True",
+        reason: "InServerConfig",
+        message: `server ${serving.serverName} serves '${rendered.name}' with ${rendered.tables} table${rendered.tables === 1 ? "" : "s"}`,
+      };
+  }
+}
+
+export function shareStatus(
+  share: DeltaShare,
+  rendered: RenderedShare,
+  serving: ShareServing,
+  now: Date,
+): DeltaShareStatus {
+  const parts = [validCondition(rendered), servedCondition(serving, rendered)];
+  const ready = readyFrom(parts, `served as '${rendered.name}'`, "Served");
+  const generation = share.metadata.generation;
+  return {
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: nextConditions(share.status?.conditions, [ready, ...parts], generation, now),
+    shareName: rendered.name,
+    tables: serving.state === "served" || serving.state === "pending" ? rendered.tables : 0,
+  };
+}

@@ -1,0 +1,222 @@
+// Runs a Deployment's pod on this machine as a kubelet would, for a test ground that has no
+// kubelet: the container's command, args, env and working directory exactly as rendered; Secret
+// volumes written in the kubelet's atomic layout (files in a timestamped folder, `..data` a
+// symlink to it, each key a symlink through `..data`) and updated by the same symlink swap when
+// the Secret changes; readiness from the container's readinessProbe.
+//
+// What a container runtime would supply instead: the image's filesystem is this repository (the
+// image copies it to the container's workingDir), volume mountPaths are folders under a temp dir
+// (paths in command and args are mapped to them), the pod's network is the loopback interface,
+// and the AWS credentials IRSA would inject are given as extraEnv.
+import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { V1Container, V1Deployment, V1Secret, V1Volume } from "@kubernetes/client-node";
+import type { KubeClient } from "../../operator/kube/client.ts";
+import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
+import { repoRoot } from "../ground/paths.ts";
+import { type RunningProcess, startProcess } from "../ground/process.ts";
+
+export interface RunningPod {
+  process: RunningProcess;
+  /** Base URL of the container's first port. */
+  url: string;
+  /** Folder standing in for each volume mount path. */
+  mounts: Map<string, string>;
+  /** Secret volume updates made so far (symlink swaps). */
+  secretSwaps: () => number;
+  stop: () => Promise<void>;
+}
+
+export interface PodOptions {
+  client: KubeClient;
+  deployment: V1Deployment;
+  extraEnv?: Record<string, string>;
+  /** How often Secret volumes are synced (the kubelet's own period is about a minute). */
+  syncIntervalMs?: number;
+}
+
+let swapCounter = 0;
+
+/** Writes a Secret's data into dir the way the kubelet's AtomicWriter does. */
+export async function writeSecretVolume(
+  dir: string,
+  data: Record<string, string>,
+  mode: number,
+): Promise<void> {
+  const stamp = `..${new Date().toISOString().replace(/[-:.TZ]/g, "_")}${process.pid}_${++swapCounter}`;
+  await mkdir(join(dir, stamp), { mode: 0o755 });
+  for (const [key, value] of Object.entries(data)) {
+    await writeFile(join(dir, stamp, key), Buffer.from(value, "base64"), { mode });
+  }
+  const entries = await readdir(dir);
+  const previous = entries.filter((entry) => entry.startsWith("..") && entry !== "..data" && entry !== stamp);
+  await symlink(stamp, join(dir, "..data_tmp"));
+  await rename(join(dir, "..data_tmp"), join(dir, "..data"));
+  for (const key of Object.keys(data)) {
+    if (!entries.includes(key)) await symlink(join("..data", key), join(dir, key));
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith("..") && !(entry in data)) await rm(join(dir, entry), { force: true });
+  }
+  for (const old of previous) await rm(join(dir, old), { recursive: true, force: true });
+}
+
+function mapPath(value: string, mounts: Map<string, string>): string {
+  for (const [mountPath, dir] of mounts) {
+    if (value === mountPath || value.startsWith(`${mountPath}/`)) return dir + value.slice(mountPath.length);
+  }
+  return value;
+}
+
+async function secretData(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<Record<string, string>> {
+  const secret = await client.get<V1Secret>(objectPath(resourceTypes.secret, namespace, name));
+  return secret.data ?? {};
+}
+
+function containerPort(container: V1Container): number {
+  const port = container.ports?.[0]?.containerPort;
+  if (port === undefined) throw new Error("the container declares no port");
+  return port;
+}
+
+function probePort(container: V1Container, port: number | string | undefined): number {
+  if (typeof port === "number") return port;
+  const named = container.ports?.find((candidate) => candidate.name === port);
+  if (named === undefined) throw new Error(`no container port named ${port}`);
+  return named.containerPort;
+}
+
+export async function runPod(options: PodOptions): Promise<RunningPod> {
+  const { client, deployment } = options;
+  const namespace = deployment.metadata?.namespace ?? "default";
+  const pod = deployment.spec?.template.spec;
+  const container = pod?.containers[0];
+  if (pod === undefined || container === undefined) throw new Error("the Deployment has no container");
+  const root = await mkdtemp(join(tmpdir(), "dso-pod-"));
+  const mounts = new Map<string, string>();
+  const secretVolumes: { dir: string; volume: V1Volume; data: string }[] = [];
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = pod.volumes?.find((candidate) => candidate.name === mount.name);
+    if (volume === undefined) throw new Error(`volume ${mount.name} is not declared`);
+    if (mount.subPath !== undefined)
+      throw new Error("subPath mounts are not simulated (and never see updates)");
+    const dir = join(root, "volumes", mount.name);
+    await mkdir(dir, { recursive: true });
+    mounts.set(mount.mountPath, dir);
+    if (volume.secret?.secretName !== undefined) {
+      const data = await secretData(client, namespace, volume.secret.secretName);
+      await writeSecretVolume(dir, data, volume.secret.defaultMode ?? 0o644);
+      secretVolumes.push({ dir, volume, data: JSON.stringify(data) });
+    } else if (volume.emptyDir === undefined) {
+      throw new Error(`volume ${mount.name} is neither a Secret nor an emptyDir`);
+    }
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: root,
+    ...options.extraEnv,
+  };
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    else if (variable.valueFrom?.secretKeyRef) {
+      const ref = variable.valueFrom.secretKeyRef;
+      const data = await secretData(client, namespace, ref.name ?? "");
+      env[variable.name] = Buffer.from(data[ref.key] ?? "", "base64").toString("utf8");
+    } else if (variable.valueFrom?.fieldRef?.fieldPath === "status.podIP") env[variable.name] = "127.0.0.1";
+    else throw new Error(`env ${variable.name}: this source is not simulated`);
+  }
+
+  const [command, ...commandArgs] = [...(container.command ?? []), ...(container.args ?? [])].map((part) =>
+    mapPath(part, mounts),
+  );
+  if (command === undefined)
+    throw new Error("the container names no command (the image's entrypoint is not simulated)");
+  const port = containerPort(container);
+  const probe = container.readinessProbe?.httpGet;
+  const readyUrl = `http://127.0.0.1:${probePort(container, probe?.port)}${probe?.path ?? "/"}`;
+  const running = await startProcess({
+    name: `pod ${deployment.metadata?.name}`,
+    command,
+    args: commandArgs,
+    cwd: repoRoot,
+    env,
+    ready: async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2000) })).ok,
+    readyTimeoutMs: 60_000,
+  });
+
+  let swaps = 0;
+  let syncing = false;
+  const sync = setInterval(async () => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      for (const entry of secretVolumes) {
+        const data = await secretData(client, namespace, entry.volume.secret?.secretName ?? "");
+        const text = JSON.stringify(data);
+        if (text === entry.data) continue;
+        await writeSecretVolume(entry.dir, data, entry.volume.secret?.defaultMode ?? 0o644);
+        entry.data = text;
+        swaps += 1;
+      }
+    } catch {
+      // the API server may be restarting; the next round syncs
+    } finally {
+      syncing = false;
+    }
+  }, options.syncIntervalMs ?? 500);
+
+  return {
+    process: running,
+    url: `http://127.0.0.1:${port}`,
+    mounts,
+    secretSwaps: () => swaps,
+    stop: async () => {
+      clearInterval(sync);
+      await running.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reports the Deployment available, as the deployment controller does once its pods are ready. */
+export async function reportDeploymentAvailable(client: KubeClient, deployment: V1Deployment): Promise<void> {
+  const replicas = deployment.spec?.replicas ?? 1;
+  const now = `${new Date().toISOString().slice(0, 19)}Z`;
+  await client.apply(
+    objectPath(
+      resourceTypes.deployment,
+      deployment.metadata?.namespace,
+      deployment.metadata?.name ?? "",
+      "status",
+    ),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: deployment.metadata?.name, namespace: deployment.metadata?.namespace },
+      status: {
+        observedGeneration: deployment.metadata?.generation,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+        conditions: [
+          {
+            type: "Available",
+            status: "True",
+            reason: "MinimumReplicasAvailable",
+            message: "Deployment has minimum availability.",
+            lastUpdateTime: now,
+            lastTransitionTime: now,
+          },
+        ],
+      },
+    },
+    { fieldManager: "e2e-deployment-controller" },
+  );
+}
