@@ -164,24 +164,9 @@ describe("the operator with two replicas", () => {
     await cluster.apply(recipient("after-restart"));
     await waitForCondition(cluster, resourceTypes.recipient, "after-restart", { status: "True" }, 60_000);
     for (const operator of operators.values()) assert.equal(operator.process.child.exitCode, null);
+    // the new object can only have been seen through a watch or list made after the restart (a
+    // shutting-down API server ends watches cleanly, so no error or restart need be recorded)
     await waitForLeader();
-    // the leader then may have kept the Lease or lost it while the API server was away; either
-    // way the watches that were open saw it go and were restarted
-    // a watch notices the lost connection on its own schedule: count restarts until one shows
-    const watchRestarts = async () => {
-      let restarts = 0;
-      for (const operator of operators.values()) {
-        const text = await (await fetch(`${operator.healthUrl}/metrics`)).text();
-        for (const match of text.matchAll(/^delta_sharing_operator_watch_restarts_total\{[^}]*\} (\d+)/gm)) {
-          restarts += Number(match[1]);
-        }
-      }
-      return restarts;
-    };
-    await waitUntil(async () => (await watchRestarts()) > 0, {
-      timeoutMs: 60_000,
-      what: "a watch to be restarted",
-    });
   });
 
   it("hands the Lease over at once on a graceful stop", async () => {
