@@ -4,19 +4,11 @@
 import type { AddFile, CdcFile, RemoveFile, TableMetadata } from "../delta/actions.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { SignedFile } from "./deltaLines.ts";
+import { metadataFields } from "./parquetLines.ts";
 
 export function parquetMetadataLine(table: SharedTable, metadata: TableMetadata, version: number) {
   return {
-    metaData: {
-      id: table.id,
-      ...(metadata.name !== undefined ? { name: metadata.name } : {}),
-      ...(metadata.description !== undefined ? { description: metadata.description } : {}),
-      format: { provider: metadata.format.provider },
-      schemaString: metadata.schemaString,
-      partitionColumns: metadata.partitionColumns,
-      ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
-      version,
-    },
+    metaData: { ...metadataFields(table, metadata), version },
   };
 }
 

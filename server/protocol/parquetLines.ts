@@ -1,6 +1,6 @@
 // Response lines in the protocol's parquet format: a protocol line, a metadata line, file lines.
 import { createHash, hash } from "node:crypto";
-import type { AddFile } from "../delta/actions.ts";
+import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 
@@ -26,17 +26,23 @@ export interface MetadataLineOptions {
   withVersion: boolean;
 }
 
+/** The fields of a parquet-format metadata line that come from the table's Delta metadata. */
+export function metadataFields(table: SharedTable, metadata: TableMetadata) {
+  return {
+    id: table.id,
+    ...(metadata.name !== undefined ? { name: metadata.name } : {}),
+    ...(metadata.description !== undefined ? { description: metadata.description } : {}),
+    format: { provider: metadata.format.provider },
+    schemaString: metadata.schemaString,
+    partitionColumns: metadata.partitionColumns,
+    ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
+  };
+}
+
 export function metadataLine(snapshot: Snapshot, table: SharedTable, options: MetadataLineOptions) {
-  const { metadata } = snapshot;
   return {
     metaData: {
-      id: table.id,
-      ...(metadata.name !== undefined ? { name: metadata.name } : {}),
-      ...(metadata.description !== undefined ? { description: metadata.description } : {}),
-      format: { provider: metadata.format.provider },
-      schemaString: metadata.schemaString,
-      partitionColumns: metadata.partitionColumns,
-      ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
+      ...metadataFields(table, snapshot.metadata),
       ...(options.withVersion ? { version: snapshot.version } : {}),
       ...sizeOf(snapshot),
     },
