@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfigText } from "../../server/config/load.ts";
+import { parseConfigText } from "../../server/config/load.ts";
 import { Catalog } from "../../server/shares/catalog.ts";
+import { refusal } from "./configRefusal.ts";
 
 const valid = `
 version: 1
@@ -15,16 +16,6 @@ shares:
           - name: orders
             location: s3a://bucket/orders
 `;
-
-function refusal(text: string): string {
-  try {
-    parseConfigText(text, "server.yaml");
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail("the configuration was accepted");
-}
 
 describe("server configuration", () => {
   it("accepts a reference-server style file and fills in defaults", () => {

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfigText } from "../../../server/config/load.ts";
+import { parseConfigText } from "../../../server/config/load.ts";
+import { refusal } from "../configRefusal.ts";
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -31,16 +32,6 @@ limits:
   rateLimit:
     requestsPerSecond: 10
 `;
-
-function refusal(text: string): string {
-  try {
-    parseConfigText(text, "server.yaml");
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail("the configuration was accepted");
-}
 
 describe("recipients and operations in the configuration", () => {
   it("accepts recipients with hashed tokens, expiries, grants, ranges, proxies, audit and limits", () => {
