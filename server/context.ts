@@ -9,9 +9,10 @@ import { SignedTokenCodec } from "./crypto/signedToken.ts";
 import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { Catalog, type SharedTable } from "./shares/catalog.ts";
 import { FileUrlCodec } from "./storage/fileUrls.ts";
-import { openTableStorage } from "./storage/openTableStorage.ts";
+import { openTableFiles, openTableStorage } from "./storage/openTableStorage.ts";
 import { createS3Client } from "./storage/s3Client.ts";
 import type { TableStorage } from "./storage/storage.ts";
+import type { TableFiles } from "./storage/tableFiles.ts";
 
 export interface ServerContext {
   config: ServerConfig;
@@ -26,6 +27,8 @@ export interface ServerContext {
   fileUrls: FileUrlCodec;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
+  /** The table's data files, under its location or its extra roots. */
+  filesOf(table: SharedTable): TableFiles;
 }
 
 export interface ContextDeps {
@@ -46,8 +49,12 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     return s3Client;
   };
   const storages = new Map<string, TableStorage>();
+  const files = new Map<string, TableFiles>();
   for (const table of catalog.allTables()) {
-    storages.set(table.id, openTableStorage(table.location, table.id, { s3Client: s3, fileUrls }));
+    const deps = { s3Client: s3, fileUrls };
+    const storage = openTableStorage(table.location, table.id, deps);
+    storages.set(table.id, storage);
+    files.set(table.id, openTableFiles(storage, table.extraRoots, table.id, deps));
   }
   return {
     config,
@@ -63,6 +70,11 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
       const storage = storages.get(table.id);
       if (!storage) throw new Error(`no storage for table ${table.id}`);
       return storage;
+    },
+    filesOf(table) {
+      const found = files.get(table.id);
+      if (!found) throw new Error(`no storage for table ${table.id}`);
+      return found;
     },
   };
 }

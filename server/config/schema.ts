@@ -18,6 +18,13 @@ export const TableConfig = T.Object(
       minLength: 1,
       description: "Table root: s3://bucket/path, s3a://bucket/path, file:///path or a local path.",
     }),
+    extraRoots: T.Optional(
+      T.Array(T.String({ minLength: 1 }), {
+        description:
+          "Other locations (same forms as location) whose files the table's log may name by absolute " +
+          "path, as shallow clones do; absolute paths anywhere else are refused.",
+      }),
+    ),
     id: T.Optional(
       T.String({
         minLength: 1,

@@ -39,27 +39,19 @@ function uuidText(bytes: Uint8Array): string {
 }
 
 /**
- * The table-relative path of an on-disk deletion vector; `undefined` for an inline one. An absolute
- * path must lie under the table root (given as a URI prefix) to be shared.
+ * Where an on-disk deletion vector is, as a logged path (a URI, relative to the table or absolute,
+ * that storage/loggedPath.ts turns into a key); `undefined` for an inline one.
  */
-export function deletionVectorPath(dv: DeletionVectorDescriptor, tableRoot: string): string | undefined {
+export function deletionVectorPath(dv: DeletionVectorDescriptor): string | undefined {
   if (dv.storageType === "i") return undefined;
   if (dv.storageType === "u") {
     const encoded = dv.pathOrInlineDv;
     if (encoded.length < 20) throw new DeletionVectorPathError("a 'u' deletion vector path is too short");
-    const prefix = encoded.slice(0, encoded.length - 20);
+    // the prefix is plain text, not a URI: encoded so that decoding the logged path gives it back
+    const prefix = encodeURIComponent(encoded.slice(0, encoded.length - 20));
     const name = `deletion_vector_${uuidText(decodeZ85(encoded.slice(-20)))}.bin`;
     return prefix === "" ? name : `${prefix}/${name}`;
   }
-  if (dv.storageType === "p") {
-    const root = tableRoot.endsWith("/") ? tableRoot : `${tableRoot}/`;
-    const path = dv.pathOrInlineDv;
-    const normalized = path.replace(/^s3a:\/\//, "s3://").replace(/^file:\/\/\//, "file:/");
-    const normalizedRoot = root.replace(/^s3a:\/\//, "s3://").replace(/^file:\/\/\//, "file:/");
-    if (!normalized.startsWith(normalizedRoot)) {
-      throw new DeletionVectorPathError("a deletion vector outside the table's location cannot be shared");
-    }
-    return decodeURIComponent(normalized.slice(normalizedRoot.length));
-  }
+  if (dv.storageType === "p") return dv.pathOrInlineDv;
   throw new DeletionVectorPathError(`unknown deletion vector storage type '${dv.storageType}'`);
 }

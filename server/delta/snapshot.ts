@@ -11,9 +11,20 @@ export interface Snapshot {
   files: ReadonlyMap<string, AddFile>;
 }
 
+/**
+ * A logged path as Delta's log replay compares it: an absolute path without scheme is the local
+ * file system's (`/x` is `file:/x`, as is `file:///x`); anything else is compared as logged.
+ */
+function canonicalPath(path: string): string {
+  if (path.startsWith("/")) return `file:${path}`;
+  if (path.startsWith("file:///")) return `file:/${path.slice("file:///".length)}`;
+  return path;
+}
+
 /** The reconciliation key of the Delta protocol: a file is its path plus its deletion vector. */
 export function fileKey(file: AddFile | RemoveFile): string {
   const dv = file.deletionVector;
-  if (!dv) return file.path;
-  return `${file.path}\0${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined ? "" : `@${dv.offset}`}`;
+  const path = canonicalPath(file.path);
+  if (!dv) return path;
+  return `${path}\0${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined ? "" : `@${dv.offset}`}`;
 }

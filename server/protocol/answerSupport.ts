@@ -20,12 +20,12 @@ function baseUrl(request: FastifyRequest): string {
   return `${origin.replace(/\/+$/, "")}${config.endpoint.replace(/\/+$/, "")}`;
 }
 
-export async function fileSigner(request: FastifyRequest, table: SharedTable): Promise<FileSigner> {
+/** Signs the files of one answer; their ids follow the answer's format. */
+export function fileSigner(request: FastifyRequest, table: SharedTable, format: ResponseFormat): FileSigner {
   const { ctx } = request;
-  const signer = await ctx
-    .storageOf(table)
-    .urlSigner(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request));
-  return new FileSigner(signer, table.location);
+  const files = ctx.filesOf(table);
+  const signer = files.signer(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request));
+  return new FileSigner(table, files, signer, format);
 }
 
 export async function send(

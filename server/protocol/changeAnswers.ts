@@ -66,7 +66,8 @@ async function answerChanges(
     includeMetadata: plan.includeMetadata,
     includeProtocol: plan.includeProtocol,
     ict: inCommitTimestampsOf(plan.latest.metadata),
-    signer: await fileSigner(request, table),
+    files: ctx.filesOf(table),
+    signer: fileSigner(request, table, plan.format),
     ...(plan.pageSize !== undefined
       ? {
           paging: {

@@ -9,7 +9,9 @@ import { fileKey, type Snapshot } from "../delta/snapshot.ts";
 import { VersionNotFoundError } from "../delta/snapshotLoader.ts";
 import type { TableState } from "../delta/stateAtVersion.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import { PathRefusedError } from "../storage/loggedPath.ts";
 import type { TableStorage } from "../storage/storage.ts";
+import type { TableFiles } from "../storage/tableFiles.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import {
   deltaAddLine,
@@ -19,7 +21,7 @@ import {
   deltaRemoveLine,
   type SignedFile,
 } from "./deltaLines.ts";
-import type { FileSigner } from "./fileSigning.ts";
+import { type FileSigner, refusedPath } from "./fileSigning.ts";
 import {
   parquetAddLine,
   parquetCdcLine,
@@ -34,6 +36,7 @@ export interface ChangesQuery {
   mode: "cdf" | "stream";
   table: SharedTable;
   storage: TableStorage;
+  files: TableFiles;
   latest: Snapshot;
   /** Protocol and metadata of the head lines (of the first version, or of the newest). */
   head: TableState;
@@ -70,7 +73,13 @@ async function checkStillThere(query: ChangesQuery, version: number, items: File
   });
   for (let start = 0; start < toCheck.length; start += existenceChecks) {
     const batch = toCheck.slice(start, start + existenceChecks);
-    const found = await Promise.all(batch.map((item) => query.storage.exists(pathOf(item))));
+    const found = await Promise.all(
+      batch.map((item) =>
+        query.files.exists(pathOf(item)).catch((error: unknown) => {
+          throw error instanceof PathRefusedError ? refusedPath(query.table, error) : error;
+        }),
+      ),
+    );
     const missing = found.indexOf(false);
     if (missing >= 0) {
       throw new VersionNotFoundError(

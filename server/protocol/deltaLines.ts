@@ -1,7 +1,6 @@
 // Response lines in the protocol's delta format: Delta actions wrapped so a recipient can write them
 // into a local Delta log and read it with a Delta library. Paths become presigned URLs; on-disk
 // deletion vectors become absolute ('p') ones at their own presigned URL, with a stable id.
-import { createHash } from "node:crypto";
 import type {
   AddFile,
   CdcFile,
@@ -49,11 +48,6 @@ export function deltaMetadataLine(metadata: TableMetadata, extras: DeltaMetadata
       },
     },
   };
-}
-
-/** A stable id for an on-disk deletion vector file. */
-export function deletionVectorFileId(dvPath: string): string {
-  return createHash("md5").update("dv\0").update(dvPath).digest("hex");
 }
 
 export interface SignedFile {

@@ -9,6 +9,9 @@ export const errorCatalogue = {
   unauthenticated: { errorCode: "UNAUTHENTICATED", status: 401 },
   forbidden: { errorCode: "PERMISSION_DENIED", status: 403 },
   notFound: { errorCode: "RESOURCE_DOES_NOT_EXIST", status: 404 },
+  // the table's content keeps it from being read (a corrupt log, a file outside its location):
+  // nothing the client can change, but not a server fault either
+  unreadableTable: { errorCode: "INVALID_TABLE_STATE", status: 400 },
   methodNotAllowed: { errorCode: "UNSUPPORTED_OPERATION", status: 405 },
   payloadTooLarge: { errorCode: "MALFORMED_REQUEST", status: 413 },
   unsupportedMediaType: { errorCode: "MALFORMED_REQUEST", status: 415 },

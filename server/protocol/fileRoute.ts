@@ -52,7 +52,7 @@ async function prepare(
   const claims = ctx.fileUrls.decode(request.query.sig ?? "");
   if (!claims || claims.expiresAt < Date.now()) throw denied();
   const table = ctx.catalog.tableById(claims.tableId);
-  const storage = table ? ctx.storageOf(table) : undefined;
+  const storage = table ? ctx.filesOf(table).storageAt(claims.root) : undefined;
   if (!(storage instanceof LocalTableStorage)) throw denied();
   // the name is cosmetic (readers like a file name), but only the one it was signed with is served
   if (request.params.name !== fileUrlName(claims.path)) throw denied();

@@ -1,37 +1,62 @@
 // Presigned URLs for the files an answer hands out: the data (or change data) file itself and, for
-// a file with an on-disk deletion vector, the deletion vector file, each with a stable id.
-import type { AddFile, DeletionVectorDescriptor } from "../delta/actions.ts";
+// a file with an on-disk deletion vector, the deletion vector file, each with a stable id. A path
+// the table may not hand out (escaping its location, outside its roots) is refused by name, never
+// signed.
+import type { DeletionVectorDescriptor } from "../delta/actions.ts";
 import { DeletionVectorPathError, deletionVectorPath } from "../delta/deletionVectors.ts";
-import type { UrlSigner } from "../storage/storage.ts";
-import { deletionVectorFileId, type SignedFile } from "./deltaLines.ts";
+import type { SharedTable } from "../shares/catalog.ts";
+import { PathRefusedError } from "../storage/loggedPath.ts";
+import type { FileUrlSigner, TableFiles } from "../storage/tableFiles.ts";
+import type { ResponseFormat } from "./capabilities.ts";
+import type { SignedFile } from "./deltaLines.ts";
 import { SharingError } from "./errors.ts";
-import { fileId } from "./parquetLines.ts";
+import { deletionVectorFileId, fileId } from "./fileIds.ts";
 
-/** The table location as a URI prefix, as absolute ('p') deletion vector paths spell it. */
-export function tableRootUri(location: string): string {
-  return location.startsWith("/") ? `file:${location}` : location;
+export const tableName = (table: SharedTable): string => `${table.share}.${table.schema}.${table.name}`;
+
+/** The refusal of a file the table's log names but may not be handed out. */
+export function refusedPath(
+  table: SharedTable,
+  error: PathRefusedError | DeletionVectorPathError,
+): SharingError {
+  return new SharingError("unreadableTable", `table ${tableName(table)}: ${error.message}`);
 }
 
 export class FileSigner {
-  readonly #signer: UrlSigner;
-  readonly #root: string;
+  readonly #files: TableFiles;
+  readonly #signer: FileUrlSigner;
+  readonly #table: SharedTable;
+  readonly #format: ResponseFormat;
   /** The earliest expiry among the URLs handed out so far. */
   minExpiresAt: number | undefined;
 
-  constructor(signer: UrlSigner, location: string) {
+  constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, format: ResponseFormat) {
+    this.#table = table;
+    this.#files = files;
     this.#signer = signer;
-    this.#root = tableRootUri(location);
+    this.#format = format;
+  }
+
+  async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
+    let address: ReturnType<TableFiles["address"]>;
+    try {
+      address = this.#files.address(logged);
+    } catch (error) {
+      if (error instanceof PathRefusedError) throw refusedPath(this.#table, error);
+      throw error;
+    }
+    const signed = await this.#signer.sign(address);
+    this.minExpiresAt = Math.min(this.minExpiresAt ?? signed.expiresAt, signed.expiresAt);
+    return signed;
   }
 
   async sign(
     file: { path: string; deletionVector?: DeletionVectorDescriptor },
     stamp: { version?: number; timestamp?: number } = {},
   ): Promise<SignedFile> {
-    const url = await this.#signer.sign(file.path);
-    const expiresAt = this.#signer.expiresAt;
-    this.minExpiresAt = Math.min(this.minExpiresAt ?? expiresAt, expiresAt);
+    const { url, expiresAt } = await this.#signLogged(file.path);
     const signed: SignedFile = {
-      id: fileId(file as AddFile),
+      id: fileId(file.path, this.#format),
       url,
       expiresAt,
       ...(stamp.version !== undefined ? { version: stamp.version } : {}),
@@ -40,14 +65,14 @@ export class FileSigner {
     if (file.deletionVector) {
       let dvPath: string | undefined;
       try {
-        dvPath = deletionVectorPath(file.deletionVector, this.#root);
+        dvPath = deletionVectorPath(file.deletionVector);
       } catch (error) {
-        if (error instanceof DeletionVectorPathError)
-          throw new SharingError("unsupportedOperation", error.message);
+        if (error instanceof DeletionVectorPathError) throw refusedPath(this.#table, error);
         throw error;
       }
       if (dvPath !== undefined) {
-        signed.deletionVector = { id: deletionVectorFileId(dvPath), url: await this.#signer.sign(dvPath) };
+        const dv = await this.#signLogged(dvPath);
+        signed.deletionVector = { id: deletionVectorFileId(dvPath), url: dv.url };
       }
     }
     return signed;

@@ -1,8 +1,8 @@
 // Response lines in the protocol's parquet format: a protocol line, a metadata line, file lines.
-import { createHash, hash } from "node:crypto";
 import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import { fileId } from "./fileIds.ts";
 
 export function protocolLine() {
   return { protocol: { minReaderVersion: 1 } };
@@ -49,17 +49,6 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
   };
 }
 
-/** A stable id for a file: the same file gets the same id in every response. */
-export function fileId(file: AddFile): string {
-  // one-shot hash() skips the per-call digest setup of createHash: it is on the path of every file line
-  if (!file.deletionVector) return hash("md5", file.path, "hex");
-  return createHash("md5")
-    .update(file.path)
-    .update("\0")
-    .update(JSON.stringify(file.deletionVector))
-    .digest("hex");
-}
-
 export interface FileLineOptions {
   url: string;
   expiresAt: number;
@@ -71,7 +60,7 @@ export function fileLine(file: AddFile, options: FileLineOptions) {
   return {
     file: {
       url: options.url,
-      id: fileId(file),
+      id: fileId(file.path, "parquet"),
       partitionValues: file.partitionValues,
       size: file.size,
       ...(file.stats !== undefined ? { stats: file.stats } : {}),

@@ -204,7 +204,7 @@ export async function answerSnapshotQuery(
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
-    signer: await fileSigner(request, table),
+    signer: fileSigner(request, table, format),
     report,
     ...(paged
       ? {

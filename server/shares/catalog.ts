@@ -10,6 +10,8 @@ export interface SharedTable {
   name: string;
   id: string;
   location: string;
+  /** Other locations whose files the table's log may name by absolute path (shallow clones). */
+  extraRoots: string[];
   historyShared: boolean;
   startVersion: number;
   comment?: string;
@@ -52,6 +54,7 @@ export class Catalog {
             name: table.name,
             id: table.id ?? stableId("table", share.name, schema.name, table.name),
             location: table.location,
+            extraRoots: table.extraRoots ?? [],
             historyShared: table.historyShared ?? false,
             startVersion: table.startVersion ?? 0,
             ...(table.comment !== undefined ? { comment: table.comment } : {}),

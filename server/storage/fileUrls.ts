@@ -5,6 +5,8 @@ import { SignedTokenCodec } from "../crypto/signedToken.ts";
 
 export interface FileUrlClaims {
   tableId: string;
+  /** Which of the table's roots the path is under (0: the table's own location). */
+  root: number;
   path: string;
   expiresAt: number;
 }
@@ -17,16 +19,17 @@ export class FileUrlCodec {
   }
 
   encode(claims: FileUrlClaims): string {
-    return this.#codec.encode([claims.tableId, claims.path, claims.expiresAt]);
+    return this.#codec.encode([claims.tableId, claims.path, claims.expiresAt, claims.root]);
   }
 
   /** The claims of an authentic token, expired or not; `undefined` otherwise. */
   decode(token: string): FileUrlClaims | undefined {
     const parsed = this.#codec.decode(token);
-    if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
-    const [tableId, path, expiresAt] = parsed as unknown[];
+    if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
+    const [tableId, path, expiresAt, root] = parsed as unknown[];
     if (typeof tableId !== "string" || typeof path !== "string" || typeof expiresAt !== "number")
       return undefined;
-    return { tableId, path, expiresAt };
+    if (typeof root !== "number" || !Number.isInteger(root) || root < 0) return undefined;
+    return { tableId, root, path, expiresAt };
   }
 }

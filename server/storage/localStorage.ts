@@ -1,16 +1,10 @@
 // Tables on local disk. With no cloud account at all, the server serves the data files itself,
 // under its own route, with signed and expiring URLs (see fileUrls.ts).
 import { open, readdir, readFile, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { FileUrlCodec } from "./fileUrls.ts";
-import { safeRelativePath } from "./relativePath.ts";
-import {
-  type RandomAccessFile,
-  StorageAccessError,
-  type StoredObject,
-  type TableStorage,
-  type UrlSigner,
-} from "./storage.ts";
+import { checkedKey } from "./loggedPath.ts";
+import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -27,18 +21,20 @@ export class LocalTableStorage implements TableStorage {
   readonly #root: string;
   readonly #tableId: string;
   readonly #codec: FileUrlCodec;
+  /** Which of the table's roots this is (0: the table's own location, i: its i-th extra root). */
+  readonly #rootIndex: number;
 
-  constructor(location: string, root: string, tableId: string, codec: FileUrlCodec) {
+  constructor(location: string, root: string, tableId: string, codec: FileUrlCodec, rootIndex = 0) {
     this.location = location;
-    this.#root = root;
+    this.#root = root.replace(/\/+$/, "");
     this.#tableId = tableId;
     this.#codec = codec;
+    this.#rootIndex = rootIndex;
   }
 
+  // concatenated, not joined: the key was checked not to escape, and is kept as it is
   #resolve(path: string): string {
-    const safe = safeRelativePath(path);
-    if (safe === undefined) throw new StorageAccessError(`path escapes the table root: ${path}`);
-    return join(this.#root, safe);
+    return `${this.#root}/${checkedKey(path)}`;
   }
 
   async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
@@ -104,7 +100,7 @@ export class LocalTableStorage implements TableStorage {
     return {
       expiresAt,
       sign: async (path) => {
-        const token = this.#codec.encode({ tableId: this.#tableId, path, expiresAt });
+        const token = this.#codec.encode({ tableId: this.#tableId, root: this.#rootIndex, path, expiresAt });
         return `${baseUrl}/files/${fileUrlName(path)}?sp=r&sig=${token}`;
       },
     };

@@ -4,8 +4,10 @@ import { fileURLToPath } from "node:url";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { FileUrlCodec } from "./fileUrls.ts";
 import { LocalTableStorage } from "./localStorage.ts";
+import { rootUri } from "./loggedPath.ts";
 import { S3TableStorage } from "./s3Storage.ts";
 import type { TableStorage } from "./storage.ts";
+import { TableFiles } from "./tableFiles.ts";
 
 export interface StorageDeps {
   s3Client: () => S3Client;
@@ -14,7 +16,13 @@ export interface StorageDeps {
 
 const s3Location = /^s3a?:\/\/([^/]+)\/?(.*)$/;
 
-export function openTableStorage(location: string, tableId: string, deps: StorageDeps): TableStorage {
+/** The storage of a table root: its own location (root 0) or the `root`-th of its extra roots. */
+export function openTableStorage(
+  location: string,
+  tableId: string,
+  deps: StorageDeps,
+  root = 0,
+): TableStorage {
   const s3 = s3Location.exec(location);
   if (s3) {
     const [, bucket = "", prefix = ""] = s3;
@@ -22,5 +30,21 @@ export function openTableStorage(location: string, tableId: string, deps: Storag
   }
   const path = location.startsWith("file:") ? fileURLToPath(location) : location;
   if (!isAbsolute(path)) throw new Error(`table location is not absolute: ${location}`);
-  return new LocalTableStorage(location, resolve(path), tableId, deps.fileUrls);
+  return new LocalTableStorage(location, resolve(path), tableId, deps.fileUrls, root);
+}
+
+/** The data files of a table: its own location first, then the extra roots its config lists. */
+export function openTableFiles(
+  storage: TableStorage,
+  extraRoots: readonly string[],
+  tableId: string,
+  deps: StorageDeps,
+): TableFiles {
+  return new TableFiles([
+    { uri: rootUri(storage.location), storage },
+    ...extraRoots.map((location, index) => ({
+      uri: rootUri(location),
+      storage: openTableStorage(location, tableId, deps, index + 1),
+    })),
+  ]);
 }

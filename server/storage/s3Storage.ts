@@ -2,16 +2,10 @@
 // the same credentials, region, endpoint and path style the reads use, so they work against custom
 // endpoints too (the reference server signs for amazonaws.com regardless: delta-sharing#753).
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { safeRelativePath } from "./relativePath.ts";
+import { checkedKey } from "./loggedPath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
 import { createPresigner } from "./sigv4Presign.ts";
-import {
-  type RandomAccessFile,
-  StorageAccessError,
-  type StoredObject,
-  type TableStorage,
-  type UrlSigner,
-} from "./storage.ts";
+import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
 
 const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
 
@@ -50,9 +44,7 @@ export class S3TableStorage implements TableStorage {
   }
 
   #key(path: string): string {
-    const safe = safeRelativePath(path);
-    if (safe === undefined) throw new StorageAccessError(`path escapes the table root: ${path}`);
-    return this.#prefix + safe;
+    return this.#prefix + checkedKey(path);
   }
 
   async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
