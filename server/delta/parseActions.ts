@@ -140,16 +140,20 @@ function parseCdc(raw: Raw, where: string): CdcFile {
   };
 }
 
-export function parseMetadata(raw: Raw, where: string): TableMetadata {
+const emptySchema = JSON.stringify({ type: "struct", fields: [] });
+
+export function parseMetadata(raw: Raw, _where: string): TableMetadata {
   const format = isObject(raw.format) ? raw.format : {};
   const partitionColumns = Array.isArray(raw.partitionColumns) ? raw.partitionColumns.map(String) : [];
+  // Databricks Delta Live Tables log a first metaData without a schema (and the real one later),
+  // hand-written logs one with no schema at all: Delta's readers take a missing schema as empty
   const metadata: TableMetadata = {
-    id: requiredString(raw, "id", where),
+    id: optionalString(raw.id) ?? "",
     format: {
       provider: typeof format.provider === "string" ? format.provider : "parquet",
       ...(format.options ? { options: nonNullMap(format.options) } : {}),
     },
-    schemaString: requiredString(raw, "schemaString", where),
+    schemaString: optionalString(raw.schemaString) ?? emptySchema,
     partitionColumns,
     configuration: nonNullMap(raw.configuration),
   };

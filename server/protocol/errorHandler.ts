@@ -1,8 +1,10 @@
 // One place where failures become the protocol's JSON errors. Known failures keep their message;
 // anything unexpected is logged with its stack and answered with a bare INTERNAL_ERROR.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DeletionVectorPathError } from "../delta/deletionVectors.ts";
 import { CorruptLogError } from "../delta/parseActions.ts";
 import { TableNotFoundError, VersionNotFoundError } from "../delta/snapshotLoader.ts";
+import { PathRefusedError } from "../storage/loggedPath.ts";
 import { StorageAccessError, StorageUnavailableError } from "../storage/storage.ts";
 import { isSharingError, SharingError } from "./errors.ts";
 
@@ -33,6 +35,15 @@ export function toSharingError(error: unknown): SharingError | undefined {
     return new SharingError("notFound", "the table's data was not found at its location");
   }
   if (error instanceof VersionNotFoundError) return new SharingError("invalidParameter", error.message);
+  if (error instanceof CorruptLogError) {
+    return new SharingError("unreadableTable", `the table's Delta log cannot be read: ${error.message}`);
+  }
+  if (error instanceof PathRefusedError || error instanceof DeletionVectorPathError) {
+    return new SharingError(
+      "unreadableTable",
+      `the table's log names a file it may not share: ${error.message}`,
+    );
+  }
   const fastify = error as FastifyError;
   if (fastify.validation) {
     const context = fastify.validationContext ?? "request";
@@ -52,7 +63,6 @@ export function toSharingError(error: unknown): SharingError | undefined {
 }
 
 function internalMessage(error: unknown): string {
-  if (error instanceof CorruptLogError) return "the table's Delta log could not be read";
   if (error instanceof StorageAccessError) return "the table's storage refused access";
   return "";
 }
@@ -61,6 +71,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const known = toSharingError(error);
   if (known) {
     if (known.status >= 500) request.log.warn({ err: error }, known.message);
+    // a table refused for what it holds: the operator must learn which table and which file
+    if (known.kind === "unreadableTable") request.log.warn({ table: request.params }, known.message);
     reply.code(known.status).headers(known.headers).type("application/json").send(known.body());
     return;
   }
