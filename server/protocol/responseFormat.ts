@@ -1,5 +1,6 @@
 // Choosing the response format (Delta Sharing Capabilities Header): parquet when the client takes
-// it and the table needs nothing that format cannot carry; delta when the client takes it and has
+// it and the table needs nothing that format cannot carry (and, when the client takes both, only
+// for reader version 1, as the reference server decides); delta when the client takes it and has
 // declared every reader feature the table needs; otherwise the protocol's refusal.
 import type { TableMetadata, TableProtocol } from "../delta/actions.ts";
 import type { Capabilities, ResponseFormat } from "./capabilities.ts";
@@ -19,13 +20,26 @@ export function readerFeaturesNeeded(protocol: TableProtocol, metadata: TableMet
   return protocol.minReaderVersion === 2 && mapping !== "none" ? ["columnMapping"] : [];
 }
 
+/** The newest reader version Delta's readers (and so this server) know. */
+const newestReaderVersion = 3;
+
 export function chooseResponseFormat(
   capabilities: Capabilities,
   table: { protocol: TableProtocol; metadata: TableMetadata },
   parquetBlockers: string[],
 ): ResponseFormat {
+  const { minReaderVersion } = table.protocol;
+  if (minReaderVersion > newestReaderVersion) {
+    throw new SharingError(
+      "unsupportedOperation",
+      `the table needs Delta reader version ${minReaderVersion}; readers support up to ${newestReaderVersion}`,
+    );
+  }
   const accepts = capabilities.responseFormats;
-  if (accepts.includes("parquet") && parquetBlockers.length === 0) return "parquet";
+  // a client that takes both gets what the reference server gives it: parquet for reader version
+  // 1 only, delta for anything newer (its Delta library then reads what plain Parquet cannot say)
+  const parquetFits = accepts.includes("parquet") && parquetBlockers.length === 0;
+  if (parquetFits && (minReaderVersion === 1 || !accepts.includes("delta"))) return "parquet";
   if (accepts.includes("delta")) {
     const missing = readerFeaturesNeeded(table.protocol, table.metadata).filter(
       (feature) => !capabilities.readerFeatures.has(feature.toLowerCase()),
