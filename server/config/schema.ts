@@ -20,9 +20,7 @@ export const TableConfig = T.Object(
     }),
     extraRoots: T.Optional(
       T.Array(T.String({ minLength: 1 }), {
-        description:
-          "Other locations (same forms as location) whose files the table's log may name by absolute " +
-          "path, as shallow clones do; absolute paths anywhere else are refused.",
+        description: "Other locations (as location) whose files the log may name by absolute path (clones).",
       }),
     ),
     id: T.Optional(
