@@ -5,6 +5,15 @@ import { S3TableStorage } from "../../../server/storage/s3Storage.ts";
 import type { TableStorage } from "../../../server/storage/storage.ts";
 import { type S3Ground, startS3 } from "../../ground/s3.ts";
 
+// keys as Spark names escaped partition directories, decoded from the log: every byte that SigV4's
+// canonical URI encodes (RFC 3986 reserved characters, '%', non-ASCII) appears in one of them
+const escapedKeys = [
+  "tables/t/s=50%25/ts=2021-11-18 02%3A30%3A00/p.parquet",
+  "tables/t/s=héllo wörld ✓ 日本/p.parquet",
+  "tables/t/s=k=v#tag?q&r;s,t@u$v/p'(!)*~.parquet",
+  'tables/t/s=a+b[c]{d}|e^f`g"h<i>/p.parquet',
+];
+
 describe("presigned URLs of S3 tables", () => {
   let s3: S3Ground;
   let storage: TableStorage;
@@ -12,7 +21,7 @@ describe("presigned URLs of S3 tables", () => {
   before(async () => {
     s3 = await startS3();
     await s3.createBucket("signed");
-    for (const key of ["tables/t/part-0.parquet", "tables/t/date=2024-01-01/a b+c.parquet"]) {
+    for (const key of ["tables/t/part-0.parquet", "tables/t/date=2024-01-01/a b+c.parquet", ...escapedKeys]) {
       await s3.client.send(new PutObjectCommand({ Bucket: "signed", Key: key, Body: body }));
     }
     const client = new S3Client({
@@ -35,6 +44,15 @@ describe("presigned URLs of S3 tables", () => {
       const response = await fetch(url);
       assert.equal(response.status, 200, path);
       assert.equal(await response.text(), body);
+    }
+  });
+
+  test("keys with reserved, percent and non-ASCII characters are signed as S3 canonicalises them", async () => {
+    const signer = await storage.urlSigner(300, "http://unused");
+    for (const key of escapedKeys) {
+      const response = await fetch(await signer.sign(key.slice("tables/t/".length)));
+      assert.equal(response.status, 200, key);
+      assert.equal(await response.text(), body, key);
     }
   });
 
