@@ -46,6 +46,12 @@ describe("SigV4 presigning", () => {
       key: "tbl/date=2024-01-01/région=a b/x+y(1)!*'~.parquet",
     },
     {
+      what: "decoded Spark partition directories: '%', ':', '#', '?', '&', an empty segment",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+      host: "127.0.0.1:9000",
+      key: "bucket/t/s=50%25/ts=2021-11-18 02%3A30%3A00/s=#tag?q&r;@$,/a//b.parquet",
+    },
+    {
       what: "session credentials (the token is signed too)",
       credentials: {
         accessKeyId: "ASIAEXAMPLE",
