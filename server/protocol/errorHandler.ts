@@ -71,8 +71,11 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const known = toSharingError(error);
   if (known) {
     if (known.status >= 500) request.log.warn({ err: error }, known.message);
-    // a table refused for what it holds: the operator must learn which table and which file
-    if (known.kind === "unreadableTable") request.log.warn({ table: request.params }, known.message);
+    // a table refused for what it holds (a corrupt log, a file it may not share, a reader feature
+    // or version): the operator must learn which table, and which file
+    if (known.kind === "unreadableTable" || known.kind === "unsupportedOperation") {
+      request.log.warn({ table: request.params }, known.message);
+    }
     reply.code(known.status).headers(known.headers).type("application/json").send(known.body());
     return;
   }

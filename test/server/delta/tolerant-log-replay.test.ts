@@ -1,7 +1,8 @@
 // Log replay as tolerant as Delta's own readers (issue #12): a `_last_checkpoint` that is corrupt,
 // names a version past the log or one without a checkpoint, or is missing, falls back to listing;
 // unknown actions and fields and a commitInfo of any shape are ignored. A log that cannot be read
-// (a commit that is not JSON) is refused with a 400 naming the file, logged with the table.
+// (a commit that is not JSON) or needs an unknown reader version is refused with a 400 naming the
+// file or the version, logged with the table.
 import assert from "node:assert/strict";
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -47,6 +48,11 @@ const variants: Record<string, (table: string, fixture: FixtureTable) => Promise
       `${next.map((action) => JSON.stringify(action)).join("\n")}\n`,
     );
   },
+  reader_version_99: (table, fixture) =>
+    appendFile(
+      join(table, "_delta_log", commitName(fixture.latestVersion)),
+      `\n${JSON.stringify({ protocol: { minReaderVersion: 99, minWriterVersion: 99 } })}\n`,
+    ),
   corrupt_commit: (table, fixture) =>
     appendFile(join(table, "_delta_log", commitName(fixture.latestVersion)), "{this is not json\n"),
 };
@@ -75,7 +81,9 @@ describe("log replay tolerates what Delta's readers tolerate", () => {
   });
 
   test("hints that lie, are corrupt or missing, unknown actions and fields: the same rows", async () => {
-    const readable = Object.keys(variants).filter((name) => name !== "corrupt_commit");
+    const readable = Object.keys(variants).filter(
+      (name) => !["corrupt_commit", "reader_version_99"].includes(name),
+    );
     const answers = await batchWithClient(
       server.profilePath,
       readable.map((name) => ({ op: "load", table: `logs.s.${name}` })),
@@ -98,5 +106,21 @@ describe("log replay tolerates what Delta's readers tolerate", () => {
       assert.match(body.message, new RegExp(commitName(fixture.latestVersion).replace(".", "\\.")));
     }
     assert.match(server.logs(), /"table":"corrupt_commit"[^\n]*not valid JSON/);
+  });
+
+  test("a reader version no Delta reader knows is refused by name, as delta-spark refuses it", async () => {
+    const answer = await server.api("/shares/logs/schemas/s/tables/reader_version_99/query", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "delta-sharing-capabilities": "responseformat=delta,parquet",
+      },
+      body: "{}",
+    });
+    assert.equal(answer.status, 400);
+    const body = (await answer.json()) as { errorCode: string; message: string };
+    assert.equal(body.errorCode, "UNSUPPORTED_OPERATION", body.message);
+    assert.match(body.message, /reader version 99/);
+    assert.match(server.logs(), /"table":"reader_version_99"[^\n]*reader version 99/);
   });
 });
