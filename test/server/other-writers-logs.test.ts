@@ -1,7 +1,7 @@
 // Logs shaped as other writers make them, reproduced exactly around data files deltalake wrote:
 // Databricks Delta Live Tables' first metaData without a schema (issue #12, defect 2), shallow
 // clones' absolute paths into their source table (served under an extra root the config lists,
-// refused anywhere else), and a relative path that escapes the table (refused, never signed).
+// refused anywhere else; on local disk and in S3), and a relative path that escapes the table (refused, never signed).
 import assert from "node:assert/strict";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadWithClient } from "../fixtures/recipient.ts";
 import { type Expected, sortRows, writeFixtureTables } from "../fixtures/tables.ts";
+import { type S3Ground, startS3 } from "../ground/s3.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 
 type Action = Record<string, Record<string, unknown>>;
 
+const bucket = "writers";
 const commitName = (version: number) => `${String(version).padStart(20, "0")}.json`;
 
 async function writeLog(table: string, commits: Action[][]): Promise<void> {
@@ -28,6 +30,7 @@ describe("logs other writers make", () => {
   let expected: Expected;
   let server: TestServer;
   let rowsAtZero: unknown[];
+  let s3: S3Ground;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "dso-writers-"));
@@ -65,6 +68,18 @@ describe("logs other writers make", () => {
       ],
     ];
     await writeLog(join(dir, "clone"), clone);
+    // the same clone in S3, naming its source by s3a:// URI, both uploaded to the S3 test server
+    const inS3 = (path: string) => `s3a://${bucket}/source%20tables/small/${path}`;
+    const cloudClone = [
+      [...protocol, metaData, ...adds.map((a) => ({ add: { ...a.add, path: inS3(String(a.add?.path)) } }))],
+    ];
+    await writeLog(join(dir, "cloud-clone"), cloudClone);
+    s3 = await startS3();
+    await s3.createBucket(bucket);
+    await s3.uploadDirectory(source, bucket, "source tables/small");
+    await s3.uploadDirectory(join(dir, "cloud-clone"), bucket, "clone");
+    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
 
     // a relative path out of the table into a sibling folder
     const escaping = [
@@ -77,6 +92,7 @@ describe("logs other writers make", () => {
     await writeLog(join(dir, "escaping"), escaping);
 
     server = await startTestServer({
+      s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
       shares: [
         {
           name: "w",
@@ -87,6 +103,12 @@ describe("logs other writers make", () => {
                 { name: "dlt", location: dlt, historyShared: true },
                 { name: "clone", location: join(dir, "clone"), extraRoots: [source] },
                 { name: "clone_without_root", location: join(dir, "clone") },
+                {
+                  name: "cloud_clone",
+                  location: `s3://${bucket}/clone`,
+                  extraRoots: [`s3://${bucket}/source tables/small`],
+                },
+                { name: "cloud_clone_without_root", location: `s3://${bucket}/clone` },
                 { name: "escaping", location: join(dir, "escaping") },
               ],
             },
@@ -98,6 +120,7 @@ describe("logs other writers make", () => {
 
   after(async () => {
     await server?.stop();
+    await s3?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -132,23 +155,26 @@ describe("logs other writers make", () => {
     assert.equal(zeroLines.length, 2);
   });
 
-  test("absolute paths under an extra root the table lists are served, decoded", async () => {
-    const answer = await query("clone");
-    assert.equal(answer.status, 200);
-    const files = (await answer.text())
-      .trim()
-      .split("\n")
-      .slice(2)
-      .map((line) => JSON.parse(line).file);
-    assert.ok(files.length > 0);
-    for (const file of files) assert.equal((await fetch(file.url)).status, 200);
-    const read = await loadWithClient(server.profilePath, "w.s.clone");
-    assert.deepEqual(sortRows(read.rows), sortRows(rowsAtZero as never[]));
-  });
+  for (const table of ["clone", "cloud_clone"]) {
+    test(`${table}: absolute paths under an extra root the table lists are served, decoded`, async () => {
+      const answer = await query(table);
+      assert.equal(answer.status, 200);
+      const files = (await answer.text())
+        .trim()
+        .split("\n")
+        .slice(2)
+        .map((line) => JSON.parse(line).file);
+      assert.ok(files.length > 0);
+      for (const file of files) assert.equal((await fetch(file.url)).status, 200);
+      const read = await loadWithClient(server.profilePath, `w.s.${table}`);
+      assert.deepEqual(sortRows(read.rows), sortRows(rowsAtZero as never[]));
+    });
+  }
 
   test("absolute paths outside the table's roots and escaping paths are refused by table, never signed", async () => {
     for (const [table, reason] of [
       ["clone_without_root", "outside the table's location"],
+      ["cloud_clone_without_root", "outside the table's location"],
       ["escaping", "escapes the table's location"],
     ] as const) {
       const answer = await query(table);
