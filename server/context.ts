@@ -24,6 +24,8 @@ export interface ServerContext {
   queryPageTokens: SignedTokenCodec;
   /** Refresh tokens of snapshot queries (same files, same version, fresh URLs). */
   refreshTokens: SignedTokenCodec;
+  /** Ids of asynchronous queries: the query itself, signed, so that any replica answers a poll. */
+  asyncQueries: SignedTokenCodec;
   fileUrls: FileUrlCodec;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
@@ -64,6 +66,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     listPageTokens: new SignedTokenCodec(deps.signingKey, "list-page"),
     queryPageTokens: new SignedTokenCodec(deps.signingKey, "query-page"),
     refreshTokens: new SignedTokenCodec(deps.signingKey, "refresh-token"),
+    asyncQueries: new SignedTokenCodec(deps.signingKey, "async-query"),
     fileUrls,
     logger: deps.logger,
     storageOf(table) {

@@ -217,6 +217,12 @@ export const ServerConfig = T.Object(
     queryTablePageSizeLimit: T.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
     queryTablePageTokenTtlMs: T.Integer({ minimum: 1000, default: 259_200_000 }),
     refreshTokenTtlMs: T.Integer({ minimum: 1000, default: 3_600_000 }),
+    asyncQueryTtlMs: T.Integer({
+      minimum: 1000,
+      default: 3_600_000,
+      description:
+        "How long an asynchronous query's id answers polls: at least this long, at most twice as long.",
+    }),
     deltaTableCacheSize: T.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
     stalenessAcceptable: T.Boolean({ default: false }),
     evaluatePredicateHints: T.Boolean({ default: true }),

@@ -13,6 +13,7 @@ const suffixes: [RegExp, string][] = [
   [/\/tables\/:table\/metadata$/, "metadata"],
   [/\/tables\/:table\/query$/, "query"],
   [/\/tables\/:table\/changes$/, "changes"],
+  [/\/tables\/:table\/queries\/:queryId$/, "queryInfo"],
 ];
 
 /** The kind of a data request, `undefined` for anything else. */

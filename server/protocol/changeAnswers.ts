@@ -14,7 +14,12 @@ import { parquetBlockersOf } from "../delta/parquetCompatibility.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import { stateAtVersion, type TableState } from "../delta/stateAtVersion.ts";
 import type { SharedTable } from "../shares/catalog.ts";
-import { latestSnapshot, requireHistory, requireSharedVersion } from "../tables/tableSnapshot.ts";
+import {
+  latestSnapshot,
+  pinnedSnapshot,
+  requireHistory,
+  requireSharedVersion,
+} from "../tables/tableSnapshot.ts";
 import { capabilitiesOf, fileSigner, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { changesQueryLines } from "./changesQuery.ts";
@@ -22,6 +27,7 @@ import { invalidParameter } from "./errors.ts";
 import { type ChangesPage, decodePageToken, encodePageToken, type TokenScope } from "./queryPageToken.ts";
 import type { ChangesQuery as ChangesParams, QueryBody } from "./requestSchemas.ts";
 import { chooseResponseFormat } from "./responseFormat.ts";
+import type { PinnedQuery } from "./tableAnswers.ts";
 
 function changesFormat(request: FastifyRequest, states: TableState[], latest: Snapshot): ResponseFormat {
   const blockers = new Set<string>();
@@ -32,7 +38,7 @@ function changesFormat(request: FastifyRequest, states: TableState[], latest: Sn
   return chooseResponseFormat(capabilitiesOf(request), latest, [...blockers]);
 }
 
-interface ChangesPlan {
+export interface ChangesPlan {
   mode: "cdf" | "stream";
   from: number;
   to: number;
@@ -111,7 +117,18 @@ export async function answerStreamingQuery(
   reply: FastifyReply,
   table: SharedTable,
   body: QueryBody & { startingVersion: number },
+  pinned?: PinnedQuery,
 ): Promise<FastifyReply> {
+  return answerChanges(request, reply, table, await planStreamingQuery(request, table, body, pinned));
+}
+
+/** What a streaming query reads; `pinned` (an asynchronous query's) stands for the newest version. */
+export async function planStreamingQuery(
+  request: FastifyRequest,
+  table: SharedTable,
+  body: QueryBody & { startingVersion: number },
+  pinned?: PinnedQuery,
+): Promise<ChangesPlan> {
   const { ctx } = request;
   requireHistory(table, "startingVersion");
   requireSharedVersion(table, body.startingVersion);
@@ -122,14 +139,14 @@ export async function answerStreamingQuery(
     includeHistoricalProtocol: body.includeHistoricalProtocol,
   });
   const page = changesPage(request, body.pageToken, scope);
-  const latest = await latestSnapshot(ctx, table);
+  const latest = pinned ? await pinnedSnapshot(ctx, table, pinned.version) : await latestSnapshot(ctx, table);
   const latestVersion = page?.latest ?? latest.version;
   if (body.startingVersion > latestVersion) throw startAfterLatest(body.startingVersion, latestVersion);
   const to = page?.end ?? Math.min(body.endingVersion ?? latestVersion, latestVersion);
   const head = await stateAtVersion(ctx.storageOf(table), body.startingVersion, latest);
-  const format = page?.format ?? changesFormat(request, [head, latest], latest);
+  const format = page?.format ?? pinned?.format ?? changesFormat(request, [head, latest], latest);
   const paged = body.maxFiles !== undefined || page !== undefined;
-  return answerChanges(request, reply, table, {
+  return {
     mode: "stream",
     from: body.startingVersion,
     to,
@@ -141,7 +158,7 @@ export async function answerStreamingQuery(
     ...(page ? { page } : {}),
     ...(paged ? { pageSize: pageSize(request, body.maxFiles) } : {}),
     scope,
-  });
+  };
 }
 
 function pageSize(request: FastifyRequest, maxFiles: number | undefined): number {

@@ -110,6 +110,12 @@ export function checkQueryBody(body: QueryBody): void {
   }
 }
 
+/** What an asynchronous query's id fixed at submission: every poll reads this version and format. */
+export interface PinnedQuery {
+  version: number;
+  format: ResponseFormat;
+}
+
 export interface SnapshotRequest {
   snapshot: Snapshot;
   format: ResponseFormat;
@@ -118,11 +124,15 @@ export interface SnapshotRequest {
   refreshScope: TokenScope;
 }
 
-/** The snapshot a query reads: pinned by a page or refresh token, or at its version or timestamp. */
+/**
+ * The snapshot a query reads: pinned by a page or refresh token or by an asynchronous query's id,
+ * or at its version or timestamp.
+ */
 export async function snapshotForQuery(
   request: FastifyRequest,
   table: SharedTable,
   body: QueryBody,
+  pinned?: PinnedQuery,
 ): Promise<SnapshotRequest> {
   const { ctx } = request;
   const scope = scopeOf(request, table, {
@@ -149,6 +159,10 @@ export async function snapshotForQuery(
       scope,
       refreshScope,
     };
+  }
+  if (pinned) {
+    const snapshot = await pinnedSnapshot(ctx, table, pinned.version);
+    return { snapshot, format: pinned.format, scope, refreshScope };
   }
   let snapshot: Snapshot;
   if (body.refreshToken !== undefined) {
