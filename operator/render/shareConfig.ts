@@ -89,7 +89,9 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
   const name = shareNameOf(share);
   const config: ShareConfig = {
     name,
+    ...(share.spec.displayName !== undefined ? { displayName: share.spec.displayName } : {}),
     ...(share.spec.comment !== undefined ? { comment: share.spec.comment } : {}),
+    ...(share.spec.properties !== undefined ? { properties: share.spec.properties } : {}),
     schemas,
   };
   return { name, config, tables, problems };

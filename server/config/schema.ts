@@ -49,11 +49,31 @@ export const SchemaConfig = T.Object(
   strict,
 );
 
+/** Share properties within the limits PROTOCOL.md sets (clients may truncate beyond them). */
+export const ShareProperties = T.Record(
+  T.String({ pattern: "^[\\s\\S]{1,255}$" }),
+  T.String({ maxLength: 1000 }),
+  {
+    maxProperties: 50,
+    additionalProperties: false,
+    description:
+      "Key/value properties recipients see on the share: at most 50, keys ≤ 255, values ≤ 1000 characters.",
+  },
+);
+
 export const ShareConfig = T.Object(
   {
     name: T.String({ pattern: namePattern }),
     id: T.Optional(T.String({ minLength: 1, maxLength: 255 })),
+    displayName: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 255,
+        description: "The share's name as recipients' tools display it.",
+      }),
+    ),
     comment: T.Optional(T.String({ maxLength: 65536 })),
+    properties: T.Optional(ShareProperties),
     schemas: T.Array(SchemaConfig, { default: [] }),
   },
   strict,

@@ -9,6 +9,7 @@ import type {
   TableMetadata,
   TableProtocol,
 } from "../delta/actions.ts";
+import { accessModes } from "./accessModes.ts";
 
 export function deltaProtocolLine(protocol: TableProtocol, version?: number) {
   return {
@@ -36,6 +37,7 @@ export function deltaMetadataLine(metadata: TableMetadata, extras: DeltaMetadata
       ...(extras.version !== undefined ? { version: extras.version } : {}),
       ...(extras.size !== undefined ? { size: extras.size } : {}),
       ...(extras.numFiles !== undefined ? { numFiles: extras.numFiles } : {}),
+      accessModes,
       deltaMetadata: {
         id: metadata.id,
         ...(metadata.name !== undefined ? { name: metadata.name } : {}),

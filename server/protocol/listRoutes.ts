@@ -1,6 +1,7 @@
 // List shares, get share, list schemas, list tables, list all tables.
 import type { FastifyInstance } from "fastify";
 import type { SharedShare, SharedTable } from "../shares/catalog.ts";
+import { accessModes } from "./accessModes.ts";
 import { paginate } from "./listPage.ts";
 import { ListQuery, SchemaParams, ShareParams } from "./requestSchemas.ts";
 import { resolveSchema, resolveShare } from "./resolve.ts";
@@ -9,7 +10,9 @@ function shareItem(share: SharedShare) {
   return {
     name: share.name,
     id: share.id,
+    ...(share.displayName !== undefined ? { displayName: share.displayName } : {}),
     ...(share.comment !== undefined ? { comment: share.comment } : {}),
+    ...(share.properties !== undefined ? { properties: share.properties } : {}),
   };
 }
 
@@ -21,6 +24,7 @@ function tableItem(table: SharedTable) {
     shareId: table.shareId,
     id: table.id,
     ...(table.comment !== undefined ? { comment: table.comment } : {}),
+    accessModes,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import { accessModes } from "./accessModes.ts";
 import { fileId } from "./fileIds.ts";
 
 export function protocolLine() {
@@ -36,6 +37,7 @@ export function metadataFields(table: SharedTable, metadata: TableMetadata) {
     schemaString: metadata.schemaString,
     partitionColumns: metadata.partitionColumns,
     ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
+    accessModes,
   };
 }
 

@@ -26,7 +26,9 @@ export interface SharedSchema {
 export interface SharedShare {
   name: string;
   id: string;
+  displayName?: string;
   comment?: string;
+  properties?: Record<string, string>;
   schemas: SharedSchema[];
 }
 
@@ -43,7 +45,9 @@ export class Catalog {
       return {
         name: share.name,
         id: shareId,
+        ...(share.displayName !== undefined ? { displayName: share.displayName } : {}),
         ...(share.comment !== undefined ? { comment: share.comment } : {}),
+        ...(share.properties !== undefined ? { properties: share.properties } : {}),
         schemas: share.schemas.map((schema) => ({
           share: share.name,
           name: schema.name,
