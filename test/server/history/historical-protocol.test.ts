@@ -2,14 +2,17 @@
 // delta-spark table whose protocol changes mid-history (in-commit timestamps, then deletion vectors
 // raise it to reader 3 / writer 7): in the delta format, a change data feed and a streaming query
 // inline exactly the protocol actions delta-spark wrote after the starting version, each naming its
-// version, and the head protocol names its version too; without the flag, or in the parquet
-// format, no protocol line is added. The truth is the log delta-spark wrote, read here directly.
+// version, and the head protocol names its version too; without the flag no protocol line is
+// added. A deltalake table whose writer protocol a CHECK constraint raised shows the same in the
+// delta format, and that the parquet format ignores the flag. The truth is the log the writers
+// wrote, read here directly.
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type SparkTables, sparkFixtureTables } from "../../fixtures/sparkTables.ts";
+import { addConstraint, type FixtureTable, writeFixtureTables } from "../../fixtures/tables.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
 import { call, postQuery, tablePath } from "./setup.ts";
 
@@ -54,11 +57,15 @@ describe("historical protocol lines", () => {
   let tables: SparkTables;
   let server: TestServer;
   let logged: LoggedProtocol[];
+  let small: FixtureTable;
+  let constrained: { version: number; minWriterVersion: number };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "dso-protocol-"));
     tables = await sparkFixtureTables(dir);
     logged = await loggedProtocols(tables.evolving.location);
+    small = (await writeFixtureTables(join(dir, "deltalake"))).small;
+    constrained = await addConstraint(small.location, "always", "true");
     server = await startTestServer({
       shares: [
         {
@@ -66,7 +73,10 @@ describe("historical protocol lines", () => {
           schemas: [
             {
               name: "spark",
-              tables: [{ name: "evolving", location: tables.evolving.location, historyShared: true }],
+              tables: [
+                { name: "evolving", location: tables.evolving.location, historyShared: true },
+                { name: "small", location: small.location, historyShared: true },
+              ],
             },
           ],
         },
@@ -131,16 +141,26 @@ describe("historical protocol lines", () => {
     }
   });
 
-  test("the parquet format ignores the flag", async () => {
-    // parquet cannot carry the deletion vectors of the last versions: read the range before them
-    const beforeDeletionVectors =
-      (logged.find((entry) => entry.protocol.minReaderVersion === 3)?.version ?? 0) - 1;
-    const answer = await call(
-      server,
-      `${tablePath("hist", "evolving")}/changes?startingVersion=0&endingVersion=${beforeDeletionVectors}&includeHistoricalProtocol=true`,
+  test("a protocol raised by a deltalake commit is inlined in the delta format and ignored in parquet", async () => {
+    const raised = await loggedProtocols(small.location);
+    assert.deepEqual(
+      raised.filter((entry) => entry.version > 0).map((entry) => entry.version),
+      [constrained.version],
+      "the constraint's commit raised the protocol",
     );
-    assert.equal(answer.status, 200, JSON.stringify(answer.error));
-    assert.deepEqual(answer.lines[0], { protocol: { minReaderVersion: 1 } });
-    assert.deepEqual(historical(answer.lines), []);
+    const body = { startingVersion: 0, includeHistoricalProtocol: true };
+    const delta = await postQuery(server, "hist", "small", body, {
+      "delta-sharing-capabilities": "responseformat=delta",
+    });
+    assert.equal(delta.status, 200, JSON.stringify(delta.error));
+    assert.deepEqual(
+      historical(delta.lines),
+      raised.filter((entry) => entry.version > 0),
+    );
+    const parquet = await postQuery(server, "hist", "small", body);
+    assert.equal(parquet.status, 200, JSON.stringify(parquet.error));
+    assert.deepEqual(parquet.lines[0], { protocol: { minReaderVersion: 1 } });
+    assert.equal(parquet.lines.filter((line) => "protocol" in line).length, 1, "no historical protocol line");
+    assert.ok(parquet.lines.some((line) => "add" in line));
   });
 });
