@@ -100,8 +100,11 @@ export function registerQueryInfoRoute(app: FastifyInstance): void {
         ...(poll.pageToken !== undefined ? { pageToken: poll.pageToken } : {}),
       };
       checkQueryBody(body);
-      echoFileIdScheme(reply, query.fileIdScheme);
-      return answerQuery(request, reply, table, body, { version: query.version, format: query.format });
+      return answerQuery(request, reply, table, body, {
+        version: query.version,
+        format: query.format,
+        fileIdScheme: query.fileIdScheme,
+      });
     },
   );
 }

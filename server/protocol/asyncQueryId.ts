@@ -13,7 +13,8 @@ import { createHash } from "node:crypto";
 import type { SignedTokenCodec } from "../crypto/signedToken.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { SharingError } from "./errors.ts";
-import { type FileIdScheme, isFileIdScheme } from "./fileIdHash.ts";
+import { isFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import type { QueryBody } from "./requestSchemas.ts";
 
 export interface AsyncQuery {

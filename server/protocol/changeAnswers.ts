@@ -24,6 +24,8 @@ import { capabilitiesOf, fileSigner, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { changesQueryLines } from "./changesQuery.ts";
 import { invalidParameter } from "./errors.ts";
+import { requestedFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import { type ChangesPage, decodePageToken, encodePageToken, type TokenScope } from "./queryPageToken.ts";
 import type { ChangesQuery as ChangesParams, QueryBody } from "./requestSchemas.ts";
 import { chooseResponseFormat } from "./responseFormat.ts";
@@ -45,6 +47,8 @@ export interface ChangesPlan {
   latest: Snapshot;
   head: TableState;
   format: ResponseFormat;
+  /** The file id scheme the client named (fileidhash); ids follow the format otherwise. */
+  fileIdScheme?: FileIdScheme | undefined;
   includeMetadata: boolean;
   includeProtocol: boolean;
   page?: ChangesPage;
@@ -73,7 +77,7 @@ async function answerChanges(
     includeProtocol: plan.includeProtocol,
     ict: inCommitTimestampsOf(plan.latest.metadata),
     files: ctx.filesOf(table),
-    signer: fileSigner(request, table, plan.format),
+    signer: fileSigner(request, table, plan.fileIdScheme ?? plan.format),
     ...(plan.pageSize !== undefined
       ? {
           paging: {
@@ -91,6 +95,7 @@ async function answerChanges(
     format: plan.format,
     endStreamAction,
     lines: changesQueryLines(query),
+    fileIdScheme: plan.fileIdScheme,
   });
 }
 
@@ -130,6 +135,7 @@ export async function planStreamingQuery(
   pinned?: PinnedQuery,
 ): Promise<ChangesPlan> {
   const { ctx } = request;
+  const fileIdScheme = pinned ? pinned.fileIdScheme : requestedFileIdScheme(request);
   requireHistory(table, "startingVersion");
   requireSharedVersion(table, body.startingVersion);
   const scope = scopeOf(request, table, {
@@ -153,6 +159,7 @@ export async function planStreamingQuery(
     latest,
     head,
     format,
+    fileIdScheme,
     includeMetadata: true,
     includeProtocol: body.includeHistoricalProtocol === true && format === "delta",
     ...(page ? { page } : {}),
@@ -176,6 +183,7 @@ export async function answerChangeDataFeed(
   params: ChangesParams,
 ): Promise<FastifyReply> {
   const { ctx } = request;
+  const fileIdScheme = requestedFileIdScheme(request);
   requireHistory(table, "reading changes");
   if (params.startingVersion !== undefined && params.startingTimestamp !== undefined) {
     throw invalidParameter("only one of startingVersion and startingTimestamp may be given");
@@ -235,6 +243,7 @@ export async function answerChangeDataFeed(
     latest,
     head: isSet(params.includeHistoricalMetadata) ? startState : latest,
     format,
+    fileIdScheme,
     includeMetadata: isSet(params.includeHistoricalMetadata),
     includeProtocol: isSet(params.includeHistoricalProtocol) && format === "delta",
     ...(page ? { page } : {}),

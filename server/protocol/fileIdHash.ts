@@ -3,8 +3,7 @@
 // other value is refused with 400 before anything is read.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { invalidParameter } from "./errors.ts";
-
-export type FileIdScheme = "parquet" | "delta";
+import type { FileIdScheme } from "./fileIds.ts";
 
 export const fileIdHashHeader = "fileidhash";
 

@@ -3,7 +3,6 @@ import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import { accessModes } from "./accessModes.ts";
-import { fileId } from "./fileIds.ts";
 
 export function protocolLine() {
   return { protocol: { minReaderVersion: 1 } };
@@ -52,6 +51,7 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
 }
 
 export interface FileLineOptions {
+  id: string;
   url: string;
   expiresAt: number;
   /** Version and commit time, when the request asked for a version or timestamp. */
@@ -62,7 +62,7 @@ export function fileLine(file: AddFile, options: FileLineOptions) {
   return {
     file: {
       url: options.url,
-      id: fileId(file.path, "parquet"),
+      id: options.id,
       partitionValues: file.partitionValues,
       size: file.size,
       ...(file.stats !== undefined ? { stats: file.stats } : {}),

@@ -114,6 +114,7 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
       yield deltaAddLine(file, signed);
     } else {
       yield fileLine(file, {
+        id: signed.id,
         url: signed.url,
         expiresAt: signed.expiresAt,
         ...(stamp ? { version: stamp } : {}),

@@ -20,6 +20,8 @@ import { capabilitiesOf, fileSigner, ndjsonType, scopeOf, send } from "./answerS
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import { invalidParameter } from "./errors.ts";
+import { requestedFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import { ndjsonStream } from "./ndjson.ts";
 import { metadataLine, protocolLine } from "./parquetLines.ts";
 import {
@@ -114,6 +116,7 @@ export function checkQueryBody(body: QueryBody): void {
 export interface PinnedQuery {
   version: number;
   format: ResponseFormat;
+  fileIdScheme?: FileIdScheme | undefined;
 }
 
 export interface SnapshotRequest {
@@ -122,6 +125,8 @@ export interface SnapshotRequest {
   page?: SnapshotPage;
   scope: TokenScope;
   refreshScope: TokenScope;
+  /** The file id scheme the client named (fileidhash); ids follow the format otherwise. */
+  fileIdScheme?: FileIdScheme | undefined;
 }
 
 /**
@@ -135,6 +140,7 @@ export async function snapshotForQuery(
   pinned?: PinnedQuery,
 ): Promise<SnapshotRequest> {
   const { ctx } = request;
+  const fileIdScheme = pinned ? pinned.fileIdScheme : requestedFileIdScheme(request);
   const scope = scopeOf(request, table, {
     q: "snapshot",
     predicateHints: body.predicateHints,
@@ -158,11 +164,12 @@ export async function snapshotForQuery(
       page,
       scope,
       refreshScope,
+      fileIdScheme,
     };
   }
   if (pinned) {
     const snapshot = await pinnedSnapshot(ctx, table, pinned.version);
-    return { snapshot, format: pinned.format, scope, refreshScope };
+    return { snapshot, format: pinned.format, scope, refreshScope, fileIdScheme };
   }
   let snapshot: Snapshot;
   if (body.refreshToken !== undefined) {
@@ -175,7 +182,7 @@ export async function snapshotForQuery(
     snapshot = await snapshotAt(request, table, body);
   }
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
-  return { snapshot, format, scope, refreshScope };
+  return { snapshot, format, scope, refreshScope, fileIdScheme };
 }
 
 export async function answerSnapshotQuery(
@@ -218,7 +225,7 @@ export async function answerSnapshotQuery(
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
-    signer: fileSigner(request, table, format),
+    signer: fileSigner(request, table, chosen.fileIdScheme ?? format),
     report,
     ...(paged
       ? {
@@ -237,5 +244,11 @@ export async function answerSnapshotQuery(
     yield* lines;
     request.selection = report;
   }
-  return send(request, reply, { version: snapshot.version, format, endStreamAction, lines: reported() });
+  return send(request, reply, {
+    version: snapshot.version,
+    format,
+    endStreamAction,
+    lines: reported(),
+    fileIdScheme: chosen.fileIdScheme,
+  });
 }
