@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import { listWithClient, loadWithClient } from "../fixtures/recipient.ts";
-import { type Expected, sortRows, writeFixtureTables } from "../fixtures/tables.ts";
+import { alterTable, type Expected, sortRows, writeFixtureTables } from "../fixtures/tables.ts";
 import { refusal } from "./configRefusal.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
 
@@ -91,6 +91,34 @@ describe("share metadata and access modes", () => {
       .map((line) => JSON.parse(line));
     assert.deepEqual(deltaLines[1].metaData.accessModes, ["url"]);
     assert.ok(deltaLines[1].metaData.deltaMetadata, "the wrapper carries it beside the Delta metadata");
+  });
+
+  test("table metadata carries the Delta name and description, the table's size and its number of files", async () => {
+    await alterTable(expected.small.location, { name: "small_table", description: "mixed column types" });
+    const metadata = "/shares/described/schemas/s/tables/small/metadata";
+    const lines = (await (await json(metadata)).text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const { metaData } = lines[1];
+    assert.equal(metaData.name, "small_table");
+    assert.equal(metaData.description, "mixed column types");
+    const query = await json("/shares/described/schemas/s/tables/small/query", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    const files = (await query.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .flatMap((line) => (line.file ? [line.file as { size: number }] : []));
+    assert.equal(metaData.numFiles, files.length);
+    assert.equal(metaData.numFiles, expected.small.fileCounts[String(expected.small.latestVersion)]);
+    assert.equal(
+      metaData.size,
+      files.reduce((sum, file) => sum + file.size, 0),
+    );
   });
 
   test("the official Python client lists and reads through the extra fields", async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type SparkTables, sparkFixtureTables } from "../../fixtures/sparkTables.ts";
-import { addConstraint, type FixtureTable, writeFixtureTables } from "../../fixtures/tables.ts";
+import { alterTable, type FixtureTable, writeFixtureTables } from "../../fixtures/tables.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
 import { call, postQuery, tablePath } from "./setup.ts";
 
@@ -65,7 +65,7 @@ describe("historical protocol lines", () => {
     tables = await sparkFixtureTables(dir);
     logged = await loggedProtocols(tables.evolving.location);
     small = (await writeFixtureTables(join(dir, "deltalake"))).small;
-    constrained = await addConstraint(small.location, "always", "true");
+    constrained = await alterTable(small.location, { constraint: ["always", "true"] });
     server = await startTestServer({
       shares: [
         {
@@ -162,5 +162,45 @@ describe("historical protocol lines", () => {
     assert.deepEqual(parquet.lines[0], { protocol: { minReaderVersion: 1 } });
     assert.equal(parquet.lines.filter((line) => "protocol" in line).length, 1, "no historical protocol line");
     assert.ok(parquet.lines.some((line) => "add" in line));
+  });
+
+  test("in the delta format its deletion-vector files carry the file id and a deletionVectorFileId", async () => {
+    const answer = await postQuery(server, "hist", "evolving", {}, deltaFormat.headers);
+    assert.equal(answer.status, 200, JSON.stringify(answer.error));
+    const files = answer.lines.flatMap((line) =>
+      line.file
+        ? [
+            line.file as {
+              id: string;
+              deletionVectorFileId?: string;
+              deltaSingleAction: { add: { deletionVector?: unknown } };
+            },
+          ]
+        : [],
+    );
+    const withVectors = files.filter((file) => file.deltaSingleAction.add.deletionVector !== undefined);
+    assert.ok(withVectors.length > 0, "the final DELETE wrote a deletion vector");
+    for (const file of files) {
+      assert.match(file.id, /^[0-9a-f]{64}$/);
+      assert.equal(
+        file.deletionVectorFileId !== undefined,
+        file.deltaSingleAction.add.deletionVector !== undefined,
+      );
+    }
+    const again = await postQuery(server, "hist", "evolving", {}, deltaFormat.headers);
+    const idsOf = (lines: Line[]) =>
+      lines
+        .flatMap((line) =>
+          line.file
+            ? [
+                JSON.stringify([
+                  (line.file as { id: string }).id,
+                  (line.file as { deletionVectorFileId?: string }).deletionVectorFileId,
+                ]),
+              ]
+            : [],
+        )
+        .sort();
+    assert.deepEqual(idsOf(again.lines), idsOf(answer.lines), "the same ids in every answer");
   });
 });
