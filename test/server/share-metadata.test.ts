@@ -119,6 +119,9 @@ describe("share metadata and access modes", () => {
       metaData.size,
       files.reduce((sum, file) => sum + file.size, 0),
     );
+    const delta = await json(metadata, { headers: { "delta-sharing-capabilities": "responseformat=delta" } });
+    const deltaMetadata = JSON.parse((await delta.text()).trim().split("\n")[1] as string).metaData;
+    assert.deepEqual([deltaMetadata.size, deltaMetadata.numFiles], [metaData.size, metaData.numFiles]);
   });
 
   test("the official Python client lists and reads through the extra fields", async () => {
