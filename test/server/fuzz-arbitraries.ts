@@ -173,6 +173,8 @@ const queryBody = fc.record(
     includeRefreshToken: loose(fc.boolean()),
     refreshToken: loose(text(40)),
     idempotencyKey: loose(text(10)),
+    idempotency_key: loose(text(10)),
+    queryId: loose(text(40)),
     includeHistoricalProtocol: loose(fc.boolean()),
     ["__proto__"]: fc.jsonValue({ maxDepth: 1 }),
   },
@@ -252,6 +254,15 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         .map(([base, end]) => [...base, end]),
     },
     fc
+      .tuple(
+        tablePath,
+        oneOf(
+          text(60).map(encodeURIComponent),
+          fc.constantFrom("x.y", "6d3a1f1e-9b2c-4c8a-8e1f-2f5b7a9c0d11"),
+        ),
+      )
+      .map(([base, id]) => [...base, "queries", id]),
+    fc
       .tuple(oneOf(text(60).map(encodeURIComponent), fc.constantFrom("x", ...oddSegments)), name)
       .map(([token, file]) => ["files", token, file]),
     fc.array(name, { maxLength: 8 }),
@@ -306,6 +317,8 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
             "responseformat=delta",
             "responseformat=parquet,delta",
             "responseformat=delta;readerfeatures=deletionvectors,columnmapping",
+            "responseformat=parquet;asyncquery=true",
+            "responseformat=delta;asyncquery=true;includeendstreamaction=true",
             "responseformat=",
             ";;;",
             "readerfeatures",
@@ -323,6 +336,9 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
           "",
           "*/*",
         ),
+      ),
+      fileidhash: header(
+        oneOf(fc.constantFrom("parquet", "DELTA", "sha1", ""), fc.string({ maxLength: 12 })),
       ),
       "x-forwarded-for": header(oneOf(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 20 }))),
       range: header(
