@@ -266,6 +266,27 @@ describe("asynchronous queries across two server processes", () => {
     }
   });
 
+  test("a query too large to carry in an id is answered at once; a poll naming another id is refused", async () => {
+    const hints = Array.from({ length: 200 }, (_, index) => `region <> 'r${index}'`);
+    const answer = await post(
+      a,
+      alice,
+      `${table("partitioned")}/query`,
+      { predicateHints: hints, idempotencyKey: randomUUID() },
+      { "delta-sharing-capabilities": "responseformat=parquet;asyncquery=true" },
+    );
+    assert.equal(answer.status, 200);
+    assert.ok("protocol" in (answer.lines[0] ?? {}), "the answer itself");
+    assert.doesNotMatch(answer.headers.get("delta-sharing-capabilities") ?? "", /asyncquery/);
+
+    const { queryId } = await submit(a, alice, table("small"), { idempotencyKey: randomUUID() });
+    const mismatched = await post(b, alice, `${table("small")}/queries/${encodeURIComponent(queryId)}`, {
+      queryId: "another",
+    });
+    assert.equal(mismatched.status, 400);
+    assert.equal(mismatched.error?.errorCode, "INVALID_PARAMETER_VALUE");
+  });
+
   test("an expired, forged or unknown query id gets the protocol's 404", async () => {
     const path = table("small");
     const { queryId } = await submit(short, alice, path, { idempotencyKey: randomUUID() });
