@@ -9,13 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Expected, writeFixtureTables } from "../fixtures/tables.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  lines: Record<string, unknown>[];
-  error?: { errorCode: string };
-}
+import { type JsonAnswer, readAnswer } from "./ndjsonAnswer.ts";
 
 const delta = "responseformat=delta";
 
@@ -64,20 +58,13 @@ describe("fileidhash selects the file id scheme", () => {
   async function ask(
     path: string,
     init: { body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<Answer> {
+  ): Promise<JsonAnswer> {
     const response = await server.api(path, {
       method: init.body === undefined ? "GET" : "POST",
       headers: { "content-type": "application/json", ...init.headers },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
-    const text = await response.text();
-    if (response.status !== 200)
-      return { status: response.status, headers: response.headers, lines: [], error: JSON.parse(text) };
-    const lines = text
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { status: response.status, headers: response.headers, lines };
+    return readAnswer(response);
   }
 
   const query = "/shares/s/schemas/t/tables/partitioned/query";

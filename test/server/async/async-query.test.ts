@@ -12,14 +12,10 @@ import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
 import { appendRows, type Expected, writeFixtureTables } from "../../fixtures/tables.ts";
 import { waitUntil } from "../../ground/wait.ts";
+import { type JsonAnswer, readAnswer } from "../ndjsonAnswer.ts";
 import { type ServerProcess, startServerProcess } from "../serverProcess.ts";
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  lines: Record<string, unknown>[];
-  error?: { errorCode: string; message: string };
-}
+type Answer = JsonAnswer;
 
 const table = (name: string) => `/shares/sales/schemas/fixtures/tables/${name}`;
 
@@ -36,15 +32,7 @@ async function post(
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  const text = await response.text();
-  if (response.status !== 200) {
-    return { status: response.status, headers: response.headers, lines: [], error: JSON.parse(text) };
-  }
-  const lines = text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { status: response.status, headers: response.headers, lines };
+  return readAnswer(response);
 }
 
 const nextPageToken = (lines: Record<string, unknown>[]): string | undefined =>
