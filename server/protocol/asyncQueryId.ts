@@ -6,9 +6,12 @@
 //
 // The id is a pure function of those parts, the idempotency key and the expiry, and the expiry is
 // rounded up to a whole window of `ttlMs`: a retried submission of the same query, with the same
-// key, by the same recipient, reading the same table version, gets the very same id. An id stays
-// valid for at least `ttlMs` and at most twice that. An id that is forged, altered, minted for
-// another recipient or table, or expired answers 404, as the protocol lists for unknown queries.
+// key, by the same recipient, reading the same table version within the same window, gets the
+// very same id (with hour-long windows a retry seconds later almost always does; one that crosses
+// a window's end or a new table version gets a new id, and since no replica holds state for either,
+// no work is duplicated). An id stays valid for at least `ttlMs` and at most twice that. An id that
+// is forged, altered, minted for another recipient or table, or expired answers 404, as the
+// protocol lists for unknown queries.
 import { createHash } from "node:crypto";
 import type { SignedTokenCodec } from "../crypto/signedToken.ts";
 import type { ResponseFormat } from "./capabilities.ts";
