@@ -6,6 +6,7 @@ import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { readCredentials, renderCredentialSecret } from "../render/credentialSecret.ts";
 import {
   type Credentials,
@@ -14,7 +15,7 @@ import {
   tokenSha256,
 } from "../render/credentials.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
-import { configSecretName, credentialSecretName } from "../render/names.ts";
+import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { recipientStatus } from "../render/recipientStatus.ts";
@@ -96,14 +97,19 @@ function acceptance(
   const { served } = selectServedShares(server, caches.shares.list());
   const servedNames = new Map(served.map(({ rendered }) => [rendered.name.toLowerCase(), rendered.name]));
   const expected = renderRecipientConfig(recipient, credentials, servedNames);
-  const configSecret = caches.secrets.get(keyOf(recipient.metadata.namespace, configSecretName(server)));
-  const applied = appliedConfigOf(configSecret as V1Secret | undefined).recipients.get(
-    recipient.metadata.name,
-  );
+  const namespace = recipient.metadata.namespace;
+  const configSecret = caches.secrets.get(keyOf(namespace, configSecretName(server))) as V1Secret | undefined;
+  const applied = appliedConfigOf(configSecret).recipients.get(recipient.metadata.name);
   const accepted =
     applied?.tokens.has(tokenSha256(credentials.token)) === true &&
     applied.shares === grantsFingerprint(expected.config);
-  return { unknownShares: expected.unknownShares, accepted };
+  const loading = judgeLoading(
+    server,
+    caches.deployments.get(keyOf(namespace, serverWorkloadName(server))),
+    context.serving.report(serverKeyOf(recipient)),
+    writtenConfigSha256(configSecret),
+  );
+  return { unknownShares: expected.unknownShares, accepted, loading };
 }
 
 export function recipientReconciler(context: ReconcileContext, exclusions: Exclusions): Reconciler {
@@ -144,6 +150,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
         endpoint: issued?.conflict === false ? issued.endpoint : undefined,
         unknownShares: judged?.unknownShares ?? [],
         acceptedByServer: judged?.accepted ?? false,
+        loading: judged?.loading,
         refusal: exclusions.get(key),
       },
       now,

@@ -9,6 +9,7 @@ import type { DeltaRecipient, DeltaShare, DeltaSharingServer } from "../api/kind
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { everyPodServes, judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
 import { readCredentials } from "../render/credentialSecret.ts";
@@ -137,7 +138,10 @@ async function releaseDeleted(
       object.metadata.finalizers?.includes(revokeFinalizer),
   );
   if (deleting.length === 0) return;
-  const stored = appliedConfigOf(written ?? (await context.client.get<V1Secret>(secretPath)));
+  const storedSecret = written ?? (await context.client.get<V1Secret>(secretPath));
+  const stored = appliedConfigOf(storedSecret);
+  // what left the configuration is refused only once every ready pod has loaded it
+  const podsCaughtUp = everyPodServes(context.serving.report(serverKey), writtenConfigSha256(storedSecret));
   // a share name another live DeltaShare now serves is that share's, not the deleted one's
   const claimed = new Set(
     sharesOf(context.caches, serverKey)
@@ -150,9 +154,14 @@ async function releaseDeleted(
     const held = isShare
       ? stored.shares.has(shareName) && !claimed.has(shareName)
       : stored.recipients.has(object.metadata.name);
-    if (held) continue;
+    if (held || !podsCaughtUp) continue;
     await removeFinalizer(context, isShare ? resourceTypes.share : resourceTypes.recipient, object);
-    context.events.record(object, "Normal", "AccessRevoked", "no longer in the server's configuration");
+    context.events.record(
+      object,
+      "Normal",
+      "AccessRevoked",
+      "no longer in the server's configuration, and every ready server pod has loaded that configuration",
+    );
   }
 }
 
@@ -304,7 +313,16 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     const plan = planWithExclusions(context, server, exclusions);
     const outcome = await reconcileObjects(context, server, children, plan);
     if ("deferMs" in outcome) return { requeueAfterMs: outcome.deferMs };
-    const status = serverStatus(server, outcome, children.deployment, profileEndpoint(server), context.now());
+    const report = context.serving.report(key);
+    if (report === undefined) context.serving.poke(key);
+    const loading = judgeLoading(
+      server,
+      children.deployment,
+      report,
+      writtenConfigSha256(caches.secrets.get(keyOf(server.metadata.namespace, configSecretName(server)))),
+    );
+    const endpoint = profileEndpoint(server);
+    const status = serverStatus(server, outcome, children.deployment, loading, endpoint, context.now());
     const ready = await reportStatus(context, resourceTypes.server, server, status);
     if (ready !== undefined) context.events.record(server, "Normal", ready.reason, ready.message);
     return {};
