@@ -151,7 +151,7 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
 });
 
 describe("the operator reports in status what needs other objects to judge", () => {
-  it("a missing server, then Ready once the server exists", async () => {
+  it("a missing server, then in its configuration once the server exists (Ready waits for its pods)", async () => {
     await cluster.apply(object("DeltaShare", "orphan", shareSpec("later", [table("t", "s3://bucket-a/t")])));
     await cluster.apply(
       object("DeltaRecipient", "waiting", { serverRef: { name: "later" }, shares: ["orphan"] }),
@@ -172,9 +172,19 @@ describe("the operator reports in status what needs other objects to judge", () 
       "no token without a server",
     );
 
+    // nothing else may claim success while the server is missing
+    for (const each of [...(share.status?.conditions ?? []), ...(recipient.status?.conditions ?? [])])
+      assert.notEqual(each.status, "True", `${each.type} ${each.reason}: ${each.message}`);
+
     await cluster.apply(object("DeltaSharingServer", "later", {}));
-    await waitForCondition(cluster, shareType, "orphan", { status: "True" });
-    await waitForCondition(cluster, recipientType, "waiting", { status: "True" });
+    await waitForCondition(cluster, shareType, "orphan", { type: "Served", status: "True" });
+    await waitForCondition(cluster, recipientType, "waiting", { type: "Accepted", status: "True" });
+    // no pod runs here: neither is Ready, and the reason says what it waits for
+    await waitForCondition(cluster, shareType, "orphan", { status: "Unknown", reason: "WaitingForPods" });
+    await waitForCondition(cluster, recipientType, "waiting", {
+      status: "Unknown",
+      reason: "WaitingForPods",
+    });
   });
 
   it("a grant of an unknown share; the known grants still apply", async () => {
@@ -231,7 +241,7 @@ describe("the operator reports in status what needs other objects to judge", () 
       reason: "ShareNameConflict",
     });
     assert.match(condition(impostor, "Ready")?.message ?? "", /already served by DeltaShare orphan/);
-    await waitForCondition(cluster, shareType, "orphan", { status: "True" });
+    await waitForCondition(cluster, shareType, "orphan", { type: "Served", status: "True" });
   });
 
   it("a credential Secret name taken by a Secret the recipient does not control", async () => {
@@ -269,7 +279,7 @@ describe("the operator reports in status what needs other objects to judge", () 
     );
     const after = await cluster.get<V1Secret>(resourceTypes.secret, name);
     assert.equal(after?.data?.["config.share"], before?.data?.["config.share"], "the token is kept");
-    await waitForCondition(cluster, recipientType, "waiting", { status: "True" });
+    await waitForCondition(cluster, recipientType, "waiting", { type: "Accepted", status: "True" });
   });
 
   it("none of this stops the operator or the server", async () => {

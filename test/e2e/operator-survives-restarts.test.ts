@@ -162,7 +162,13 @@ describe("the operator with two replicas", () => {
   it("survives an API-server restart: watches resume and later changes are reconciled", async () => {
     await cluster.kube.restartApiServer();
     await cluster.apply(recipient("after-restart"));
-    await waitForCondition(cluster, resourceTypes.recipient, "after-restart", { status: "True" }, 60_000);
+    await waitForCondition(
+      cluster,
+      resourceTypes.recipient,
+      "after-restart",
+      { type: "Accepted", status: "True" },
+      60_000,
+    );
     for (const operator of operators.values()) assert.equal(operator.process.child.exitCode, null);
     // the new object can only have been seen through a watch or list made after the restart (a
     // shutting-down API server ends watches cleanly, so no error or restart need be recorded)
@@ -180,7 +186,10 @@ describe("the operator with two replicas", () => {
     const takeoverMs = Date.now() - stoppedAt;
     assert.ok(takeoverMs < 3000, `took over in ${takeoverMs} ms, sooner than the 4 s lease would expire`);
     await cluster.apply(recipient("after-handover"));
-    await waitForCondition(cluster, resourceTypes.recipient, "after-handover", { status: "True" });
+    await waitForCondition(cluster, resourceTypes.recipient, "after-handover", {
+      type: "Accepted",
+      status: "True",
+    });
     assert.ok(operators.has(successor));
     await sleep(0);
   });
