@@ -10,6 +10,7 @@ export const errorCatalogue = {
   forbidden: { errorCode: "PERMISSION_DENIED", status: 403 },
   notFound: { errorCode: "RESOURCE_DOES_NOT_EXIST", status: 404 },
   methodNotAllowed: { errorCode: "UNSUPPORTED_OPERATION", status: 405 },
+  requestTimeout: { errorCode: "REQUEST_TIMEOUT", status: 408 },
   payloadTooLarge: { errorCode: "MALFORMED_REQUEST", status: 413 },
   unsupportedMediaType: { errorCode: "MALFORMED_REQUEST", status: 415 },
   tooManyRequests: { errorCode: "RESOURCE_EXHAUSTED", status: 429 },
