@@ -41,9 +41,7 @@ export function judgeLoading(
   const first = silent[0];
   if (first !== undefined && "error" in first.status)
     return { loaded: false, message: `pod ${first.name} did not report its status: ${first.status.error}` };
-  const behind = report.pods.filter(
-    (pod) => "configSha256" in pod.status && pod.status.configSha256 !== sha256,
-  );
+  const behind = report.pods.filter((pod) => "config" in pod.status && pod.status.config.sha256 !== sha256);
   if (behind.length > 0) {
     return {
       loaded: false,
@@ -56,7 +54,7 @@ export function judgeLoading(
 /** No ready pod serves a configuration other than the written one: what was removed from it is refused. */
 export function everyPodServes(report: ServingReport | undefined, sha256: string | undefined): boolean {
   if (report === undefined || sha256 === undefined) return false;
-  return report.pods.every((pod) => "configSha256" in pod.status && pod.status.configSha256 === sha256);
+  return report.pods.every((pod) => "config" in pod.status && pod.status.config.sha256 === sha256);
 }
 
 export function loadedCondition(loading: Loading, what: string): ConditionInput {

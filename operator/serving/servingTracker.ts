@@ -4,12 +4,12 @@
 // changed Secret after up to a minute), and every so often otherwise (table health changes too).
 // Reconcilers read the last reports; a changed report asks them to judge again.
 import type { V1Pod } from "@kubernetes/client-node";
-import { fetchOpsStatus, type OpsStatus } from "./opsStatus.ts";
+import { fetchStatusDocument, type StatusDocument } from "./opsStatus.ts";
 
 export interface PodReport {
   name: string;
   /** What the pod's ops port answered, or why it did not. */
-  status: OpsStatus | { error: string };
+  status: StatusDocument | { error: string };
 }
 
 export interface ServingReport {
@@ -54,8 +54,8 @@ const fingerprint = (report: ServingReport) => JSON.stringify(report);
 function caughtUp(report: ServingReport, sha256: string | undefined): boolean {
   return report.pods.every(
     (pod) =>
-      "configSha256" in pod.status &&
-      pod.status.configSha256 === sha256 &&
+      "config" in pod.status &&
+      pod.status.config.sha256 === sha256 &&
       pod.status.tables.every((table) => table.state !== "pending"),
   );
 }
@@ -122,7 +122,7 @@ export class ServingTracker {
     const pods = await Promise.all(
       ready.map(async (pod) => ({
         name: pod.metadata?.name ?? "",
-        status: await fetchOpsStatus(opsUrlOf(pod)),
+        status: await fetchStatusDocument(opsUrlOf(pod)),
       })),
     );
     pods.sort((a, b) => a.name.localeCompare(b.name));

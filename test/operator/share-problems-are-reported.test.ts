@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { selectServedShares } from "../../operator/render/servedShares.ts";
 import { locationProblem, type RenderedShare, renderShareConfig } from "../../operator/render/shareConfig.ts";
 import { type ShareServing, shareStatus } from "../../operator/render/shareStatus.ts";
-import type { TableHealth, TableState } from "../../operator/serving/opsStatus.ts";
+import type { StatusDocument, TableHealth, TableState } from "../../operator/serving/opsStatus.ts";
+import { statusApiVersion } from "../../server/ops/statusDocument.ts";
 import { server, share } from "./resources.ts";
 
 const now = new Date("2025-03-01T12:00:00Z");
@@ -18,10 +19,13 @@ function servedBy(rendered: RenderedShare, state: TableState, pods = ["s-1"]): S
       table: each.name,
       location: each.location,
       state: each.name === "good" ? "ok" : state,
+      version: null,
       message: null,
+      checkedAt: null,
     })),
   );
-  const status = { ready: true, configSha256: "0".repeat(64), tables };
+  const config = { sha256: "0".repeat(64), loadedAt: now.toISOString(), shares: 1, recipients: 0 };
+  const status: StatusDocument = { apiVersion: statusApiVersion, ready: true, config, storage: [], tables };
   return {
     state: "served",
     serverName: "s",
