@@ -210,6 +210,7 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
     managedSelector,
   );
 
+  caches.ingresses = informer("ingresses", resourceTypes.ingress, childHandlers(), managedSelector);
   const podTouched = (pod: KubeObject) => {
     const serverKey = serverKeyOfChild(pod);
     if (serverKey !== undefined) serving.poke(serverKey);

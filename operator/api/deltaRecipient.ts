@@ -6,6 +6,7 @@ import { sharingNamePattern } from "./deltaShare.ts";
 import {
   cel,
   Duration,
+  DurationOrNever,
   LocalObjectReference,
   listSetOptions,
   ObjectName,
@@ -20,8 +21,9 @@ export const recipientDefaults = {
 const Token = T.Object(
   {
     lifetime: T.Optional(
-      Duration({
-        description: "How long a token is valid from when it is made (e.g. 2160h); forever when absent.",
+      DurationOrNever({
+        description:
+          "How long a token is valid from when it is made (e.g. 90d), or 'never'; the server's spec.tokens.defaultLifetime (90d) when absent.",
       }),
     ),
     rotation: T.Optional(
@@ -35,7 +37,14 @@ const Token = T.Object(
     gracePeriod: T.Optional(
       Duration({
         default: recipientDefaults.gracePeriod,
-        description: "How long the previous token keeps working after a rotation.",
+        description:
+          "How long the previous token keeps working after a rotation, or after a deleted profile Secret was made anew.",
+      }),
+    ),
+    revokePrevious: T.Optional(
+      T.Boolean({
+        description:
+          "The previous token stops working at once: no grace period after a rotation or a re-made profile. For a leaked token: set it and raise rotation.",
       }),
     ),
   },
@@ -88,6 +97,13 @@ export const DeltaRecipientStatus = T.Object({
   conditions: T.Optional(Conditions),
   credentialSecretName: T.Optional(T.String()),
   endpoint: T.Optional(T.String({ description: "The endpoint the profile names." })),
+  tokenSha256: T.Optional(
+    T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description:
+        "SHA-256 of the current token: kept so a deleted profile Secret's token can get its grace period.",
+    }),
+  ),
   tokenRotation: T.Optional(
     T.Integer({ minimum: 0, description: "The rotation the current token was made for." }),
   ),

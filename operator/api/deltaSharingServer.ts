@@ -2,7 +2,15 @@
 // Secret) that serves the DeltaShares and DeltaRecipients naming it in their serverRef.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { Conditions } from "./condition.ts";
-import { cel, FreeObject, IntOrString, StringEnum, StringMap } from "./schemaHelpers.ts";
+import {
+  cel,
+  Duration,
+  DurationOrNever,
+  FreeObject,
+  IntOrString,
+  StringEnum,
+  StringMap,
+} from "./schemaHelpers.ts";
 
 /** Values used when a field is absent; the CRD schema declares the same ones as defaults. */
 export const serverDefaults = {
@@ -18,6 +26,8 @@ export const serverDefaults = {
     requests: { cpu: "100m", memory: "256Mi" },
     limits: { memory: "512Mi" },
   },
+  tokenLifetime: "90d",
+  tokenExpiryWarning: "14d",
 } as const;
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -117,6 +127,54 @@ const PodDisruptionBudget = T.Object(
   },
 );
 
+const Tokens = T.Object(
+  {
+    defaultLifetime: T.Optional(
+      DurationOrNever({
+        default: serverDefaults.tokenLifetime,
+        description: "Lifetime of recipients' tokens whose spec.token.lifetime is absent; 'never' for none.",
+      }),
+    ),
+    expiryWarning: T.Optional(
+      Duration({
+        default: serverDefaults.tokenExpiryWarning,
+        description: "A Warning event is recorded when a recipient's token has this long left.",
+      }),
+    ),
+  },
+  { description: "Recipients' tokens." },
+);
+
+const ServerIngress = T.Object(
+  {
+    host: T.String({
+      maxLength: 253,
+      pattern: "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+      description: "Host name recipients reach the server at (e.g. sharing.example.com).",
+    }),
+    className: T.Optional(
+      T.String({
+        maxLength: 253,
+        description: "IngressClass (e.g. alb, nginx); the cluster's default when absent.",
+      }),
+    ),
+    tlsSecretName: T.Optional(
+      T.String({
+        maxLength: 253,
+        description:
+          "Secret with the TLS certificate for host; absent when the controller terminates TLS itself (ALB with an ACM certificate).",
+      }),
+    ),
+    annotations: T.Optional(
+      StringMap({ description: "Annotations of the Ingress (e.g. the AWS Load Balancer Controller's)." }),
+    ),
+  },
+  {
+    description:
+      "An Ingress routing only the Delta Sharing API's path (endpointPath) to the Service; set publicUrl to https://<host> to match.",
+  },
+);
+
 export const DeltaSharingServerSpec = T.Object({
   image: T.Optional(
     T.String({
@@ -179,6 +237,8 @@ export const DeltaSharingServerSpec = T.Object({
   tolerations: T.Optional(T.Array(Toleration, { maxItems: 64 })),
   affinity: T.Optional(FreeObject({ description: "A core/v1 Affinity, passed to the pods unchanged." })),
   podDisruptionBudget: T.Optional(PodDisruptionBudget),
+  ingress: T.Optional(ServerIngress),
+  tokens: T.Optional(Tokens),
 });
 
 export const DeltaSharingServerStatus = T.Object({

@@ -2,6 +2,7 @@
 // Reconcilers read only from the caches and write only through the client.
 import type {
   V1Deployment,
+  V1Ingress,
   V1Pod,
   V1PodDisruptionBudget,
   V1Secret,
@@ -28,6 +29,7 @@ export interface Caches {
   services: Informer<Cached<V1Service>>;
   deployments: Informer<Cached<V1Deployment>>;
   podDisruptionBudgets: Informer<Cached<V1PodDisruptionBudget>>;
+  ingresses: Informer<Cached<V1Ingress>>;
   /** The servers' pods (read only: the operator asks them what they serve). */
   pods: Informer<Cached<V1Pod>>;
 }

@@ -2,6 +2,7 @@
 // credential Secret, asks its server to re-render when that changes, and reports whether the
 // server's written configuration accepts the current token with the current grants.
 import type { V1Secret } from "@kubernetes/client-node";
+import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
@@ -12,8 +13,10 @@ import {
   type Credentials,
   nextCredentialsEvent,
   planCredentials,
+  type TokenRecord,
   tokenSha256,
 } from "../render/credentials.ts";
+import { parseDuration } from "../render/duration.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
@@ -29,6 +32,11 @@ import type { Exclusions } from "./serverReconciler.ts";
 
 const changeEvents = {
   issued: ["TokenIssued", "made a token and wrote the profile"],
+  reissued: [
+    "TokenReissued",
+    "the profile Secret was gone: made a new token and wrote the profile; the previous token works until the grace period ends (spec.token.revokePrevious ends it at once)",
+  ],
+  previousRevoked: ["PreviousTokenRevoked", "spec.token.revokePrevious: the previous token is revoked"],
   rotated: ["TokenRotated", "made a new token; the previous one works until the grace period ends"],
   previousExpired: ["PreviousTokenExpired", "the previous token's grace period ended"],
   expiryChanged: ["TokenExpiryChanged", "the token lifetime changed"],
@@ -41,6 +49,42 @@ function isFreshlyPending(recipient: DeltaRecipient, readyReason: string | undef
   if (readyReason !== "Pending" || recipient.status?.conditions !== undefined) return false;
   const created = Date.parse(recipient.metadata.creationTimestamp ?? "");
   return Number.isFinite(created) && now.getTime() - created < pendingGraceMs;
+}
+
+/** The token the recipient's status says its (now missing) profile Secret held. */
+function lostToken(recipient: DeltaRecipient, secretName: string): TokenRecord | undefined {
+  const status = recipient.status;
+  if (status?.tokenSha256 === undefined || status.credentialSecretName !== secretName) return undefined;
+  return {
+    sha256: status.tokenSha256,
+    ...(status.tokenExpiresAt !== undefined ? { expiresAt: status.tokenExpiresAt } : {}),
+  };
+}
+
+/** A Warning event while the token has less than the server's expiryWarning left; when to look again. */
+function warnOfExpiry(
+  context: ReconcileContext,
+  recipient: DeltaRecipient,
+  server: DeltaSharingServer,
+  credentials: Credentials,
+  secretName: string,
+  now: Date,
+): Date | undefined {
+  const { namespace, name } = recipient.metadata;
+  context.metrics.setTokenExpiry(namespace ?? "", name, credentials.expiresAt);
+  if (credentials.expiresAt === undefined) return undefined;
+  const expiresAt = Date.parse(credentials.expiresAt);
+  const warnAt =
+    expiresAt - parseDuration(server.spec.tokens?.expiryWarning ?? serverDefaults.tokenExpiryWarning);
+  if (expiresAt <= now.getTime()) return undefined;
+  if (warnAt > now.getTime()) return new Date(warnAt);
+  context.events.record(
+    recipient,
+    "Warning",
+    "TokenExpiringSoon",
+    `the token in Secret ${secretName} expires at ${credentials.expiresAt}; raise spec.token.rotation for a new one`,
+  );
+  return undefined;
 }
 
 type Issued = { conflict: true } | { conflict: false; credentials: Credentials; endpoint: string };
@@ -62,6 +106,10 @@ async function issueCredentials(
       recipient.spec.token,
       context.now(),
       context.makeToken,
+      {
+        defaultLifetime: server.spec.tokens?.defaultLifetime ?? serverDefaults.tokenLifetime,
+        lost: secret === undefined ? lostToken(recipient, secretName) : undefined,
+      },
     );
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
@@ -124,6 +172,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
       // recipient; without a server there is nothing to revoke
       if (live !== undefined) context.enqueue.server(serverKey);
       else await removeFinalizer(context, resourceTypes.recipient, recipient);
+      context.metrics.setTokenExpiry(recipient.metadata.namespace ?? "", recipient.metadata.name, undefined);
       return {};
     }
     const now = context.now();
@@ -155,7 +204,12 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
       },
       now,
     );
-    const next = credentials ? nextCredentialsEvent(credentials, now) : undefined;
+    const warnAt =
+      credentials && live ? warnOfExpiry(context, recipient, live, credentials, secretName, now) : undefined;
+    const changesAt = credentials ? nextCredentialsEvent(credentials, now) : undefined;
+    const next = [changesAt, warnAt]
+      .filter((time): time is Date => time !== undefined)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
     const requeue = next ? { requeueAfterMs: next.getTime() - now.getTime() + 500 } : {};
     const ready = status.conditions?.find((condition) => condition.type === "Ready");
     if (isFreshlyPending(recipient, ready?.reason, now)) {

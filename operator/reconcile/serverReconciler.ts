@@ -15,6 +15,7 @@ import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
 import { readCredentials } from "../render/credentialSecret.ts";
 import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
+import { renderIngress } from "../render/ingress.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderPodDisruptionBudget } from "../render/podDisruptionBudget.ts";
@@ -196,6 +197,7 @@ function childrenOf(context: ReconcileContext, server: DeltaSharingServer) {
     service: caches.services.get(keyOf(namespace, name)),
     deployment: caches.deployments.get(keyOf(namespace, name)),
     podDisruptionBudget: caches.podDisruptionBudgets.get(keyOf(namespace, name)),
+    ingress: caches.ingresses.get(keyOf(namespace, name)),
   };
 }
 
@@ -266,6 +268,12 @@ async function applyWorkload(context: ReconcileContext, server: DeltaSharingServ
   } else if (children.podDisruptionBudget !== undefined) {
     await deleteObject(context, resourceTypes.podDisruptionBudget, children.podDisruptionBudget);
   }
+  const ingress = renderIngress(server);
+  if (ingress !== undefined) {
+    await applyRendered(context, resourceTypes.ingress, ingress, children.ingress);
+  } else if (children.ingress !== undefined) {
+    await deleteObject(context, resourceTypes.ingress, children.ingress);
+  }
 }
 
 // Everything but status: the config Secret, then (once it is written) the release of deleted
@@ -283,6 +291,7 @@ async function reconcileObjects(
       ["Service", children.service],
       ["Deployment", children.deployment],
       ["PodDisruptionBudget", children.podDisruptionBudget],
+      ["Ingress", children.ingress],
     ],
     server,
   );

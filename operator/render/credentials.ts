@@ -1,5 +1,7 @@
-// A recipient's token and its life: made once, valid for the token lifetime, replaced when
-// spec.token.rotation is raised while the previous one keeps working for the grace period. The
+// A recipient's token and its life: made once, valid for the token lifetime (the server's default,
+// 90 days, unless the recipient says otherwise or 'never'), replaced when spec.token.rotation is
+// raised or its profile Secret was deleted, while the previous one keeps working for the grace
+// period (unless spec.token.revokePrevious ends it at once). The
 // credential Secret is where this state lives (the plain token in its profile, the rest in
 // annotations), so the operator can restart at any point and lose nothing.
 import { createHash } from "node:crypto";
@@ -22,7 +24,21 @@ export interface Credentials {
   previous?: TokenRecord;
 }
 
-export type CredentialsChange = "issued" | "rotated" | "previousExpired" | "expiryChanged" | "unchanged";
+export type CredentialsChange =
+  | "issued"
+  | "reissued"
+  | "rotated"
+  | "previousExpired"
+  | "previousRevoked"
+  | "expiryChanged"
+  | "unchanged";
+
+export interface TokenPolicy {
+  /** The lifetime when the recipient names none: a duration, or "never". */
+  defaultLifetime: string;
+  /** The token a deleted profile Secret held (kept in the recipient's status), when there was one. */
+  lost?: TokenRecord | undefined;
+}
 
 export const annotations = {
   rotation: `${group}/token-rotation`,
@@ -38,9 +54,20 @@ export function tokenSha256(token: string): string {
 
 type TokenSpec = DeltaRecipientSpec["token"];
 
-function expiryOf(issuedAt: string, spec: TokenSpec): string | undefined {
-  if (spec?.lifetime === undefined) return undefined;
-  return rfc3339(new Date(Date.parse(issuedAt) + parseDuration(spec.lifetime)));
+function expiryOf(issuedAt: string, spec: TokenSpec, policy: TokenPolicy): string | undefined {
+  const lifetime = spec?.lifetime ?? policy.defaultLifetime;
+  if (lifetime === "never") return undefined;
+  return rfc3339(new Date(Date.parse(issuedAt) + parseDuration(lifetime)));
+}
+
+/** The replaced token, kept until the end of its grace period (never past its own expiry). */
+function keptPrevious(replaced: TokenRecord, spec: TokenSpec, now: Date): TokenRecord | undefined {
+  if (spec?.revokePrevious === true) return undefined;
+  const graceEnds = rfc3339(
+    new Date(now.getTime() + parseDuration(spec?.gracePeriod ?? recipientDefaults.gracePeriod)),
+  );
+  const expiresAt = earlier(replaced.expiresAt, graceEnds);
+  return Date.parse(expiresAt) > now.getTime() ? { sha256: replaced.sha256, expiresAt } : undefined;
 }
 
 const earlier = (a: string | undefined, b: string): string =>
@@ -55,26 +82,31 @@ export function planCredentials(
   spec: TokenSpec,
   now: Date,
   makeToken: () => string,
+  policy: TokenPolicy,
 ): { credentials: Credentials; change: CredentialsChange } {
   const rotation = spec?.rotation ?? recipientDefaults.rotation;
   const issuedAt = rfc3339(now);
   if (current === undefined) {
-    const expiresAt = expiryOf(issuedAt, spec);
+    const expiresAt = expiryOf(issuedAt, spec, policy);
+    const previous = policy.lost === undefined ? undefined : keptPrevious(policy.lost, spec, now);
     return {
-      credentials: { token: makeToken(), rotation, issuedAt, ...(expiresAt ? { expiresAt } : {}) },
-      change: "issued",
+      credentials: {
+        token: makeToken(),
+        rotation,
+        issuedAt,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(previous ? { previous } : {}),
+      },
+      change: policy.lost === undefined ? "issued" : "reissued",
     };
   }
   if (rotation > current.rotation) {
-    const graceEnds = rfc3339(
-      new Date(now.getTime() + parseDuration(spec?.gracePeriod ?? recipientDefaults.gracePeriod)),
+    const expiresAt = expiryOf(issuedAt, spec, policy);
+    const previous = keptPrevious(
+      { sha256: tokenSha256(current.token), ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}) },
+      spec,
+      now,
     );
-    const previousExpiresAt = earlier(current.expiresAt, graceEnds);
-    const expiresAt = expiryOf(issuedAt, spec);
-    const previous =
-      Date.parse(previousExpiresAt) > now.getTime()
-        ? { sha256: tokenSha256(current.token), expiresAt: previousExpiresAt }
-        : undefined;
     return {
       credentials: {
         token: makeToken(),
@@ -90,12 +122,13 @@ export function planCredentials(
   let next: Credentials = current;
   const previousEnded =
     current.previous?.expiresAt !== undefined && Date.parse(current.previous.expiresAt) <= now.getTime();
-  if (previousEnded) {
+  const previousRevoked = current.previous !== undefined && spec?.revokePrevious === true;
+  if (previousEnded || previousRevoked) {
     const { previous: _ended, ...rest } = current;
     next = rest;
-    change = "previousExpired";
+    change = previousEnded ? "previousExpired" : "previousRevoked";
   }
-  const expiresAt = expiryOf(current.issuedAt, spec);
+  const expiresAt = expiryOf(current.issuedAt, spec, policy);
   if (expiresAt !== current.expiresAt) {
     const { expiresAt: _old, ...rest } = next;
     next = { ...rest, ...(expiresAt ? { expiresAt } : {}) };

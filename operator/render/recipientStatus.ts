@@ -5,7 +5,7 @@ import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
-import { type Credentials, isExpired } from "./credentials.ts";
+import { type Credentials, isExpired, tokenSha256 } from "./credentials.ts";
 
 export interface RecipientFacts {
   serverName: string;
@@ -121,7 +121,9 @@ export function recipientStatus(
     conditions: nextConditions(recipient.status?.conditions, [ready, ...parts], generation, now),
     credentialSecretName: facts.secretName,
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
-    ...(credentials !== undefined ? { tokenRotation: credentials.rotation } : {}),
+    ...(credentials !== undefined
+      ? { tokenSha256: tokenSha256(credentials.token), tokenRotation: credentials.rotation }
+      : {}),
     ...(credentials?.expiresAt !== undefined ? { tokenExpiresAt: credentials.expiresAt } : {}),
     ...(credentials?.previous?.expiresAt !== undefined
       ? { previousTokenExpiresAt: credentials.previous.expiresAt }
