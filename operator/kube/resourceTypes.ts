@@ -25,6 +25,7 @@ export const resourceTypes = {
     plural: "poddisruptionbudgets",
     kind: "PodDisruptionBudget",
   },
+  podMonitor: { group: "monitoring.coreos.com", version: "v1", plural: "podmonitors", kind: "PodMonitor" },
   lease: { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" },
   customResourceDefinition: {
     group: "apiextensions.k8s.io",

@@ -19,6 +19,7 @@ import { renderIngress } from "../render/ingress.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderPodDisruptionBudget } from "../render/podDisruptionBudget.ts";
+import { renderPodMonitor } from "../render/podMonitor.ts";
 import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { renderServerConfig, serverConfigText } from "../render/serverConfig.ts";
@@ -252,6 +253,19 @@ async function writeConfig(
   }
 }
 
+// Prometheus Operator's CRDs may be missing: a PodMonitor that cannot be written is reported,
+// and never keeps the server itself from being reconciled.
+async function applyPodMonitor(context: ReconcileContext, server: DeltaSharingServer): Promise<void> {
+  const monitor = renderPodMonitor(server);
+  if (monitor === undefined) return;
+  try {
+    await applyRendered(context, resourceTypes.podMonitor, monitor, undefined);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    context.events.record(server, "Warning", "PodMonitorFailed", `could not write the PodMonitor: ${reason}`);
+  }
+}
+
 async function applyWorkload(context: ReconcileContext, server: DeltaSharingServer, children: Children) {
   await applyRendered(
     context,
@@ -262,6 +276,7 @@ async function applyWorkload(context: ReconcileContext, server: DeltaSharingServ
   await applyRendered(context, resourceTypes.service, renderService(server), children.service);
   const deployment = renderDeployment(server, { defaultImage: context.defaultImage });
   await applyRendered(context, resourceTypes.deployment, deployment, children.deployment);
+  await applyPodMonitor(context, server);
   const budget = renderPodDisruptionBudget(server);
   if (budget !== undefined) {
     await applyRendered(context, resourceTypes.podDisruptionBudget, budget, children.podDisruptionBudget);
