@@ -10,11 +10,11 @@ import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { readCredentials, renderCredentialSecret } from "../render/credentialSecret.ts";
 import {
+  acceptedTokens,
   type Credentials,
   nextCredentialsEvent,
   planCredentials,
   type TokenRecord,
-  tokenSha256,
 } from "../render/credentials.ts";
 import { parseDuration } from "../render/duration.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
@@ -148,8 +148,12 @@ function acceptance(
   const namespace = recipient.metadata.namespace;
   const configSecret = caches.secrets.get(keyOf(namespace, configSecretName(server))) as V1Secret | undefined;
   const applied = appliedConfigOf(configSecret).recipients.get(recipient.metadata.name);
+  // exactly the tokens it should accept: a revoked previous token still there is not done
+  const wanted = acceptedTokens(credentials).map((token) => token.sha256);
   const accepted =
-    applied?.tokens.has(tokenSha256(credentials.token)) === true &&
+    applied !== undefined &&
+    applied.tokens.size === wanted.length &&
+    wanted.every((sha256) => applied.tokens.has(sha256)) &&
     applied.shares === grantsFingerprint(expected.config);
   const loading = judgeLoading(
     server,
