@@ -63,10 +63,13 @@ async function credentialSecrets(): Promise<Map<string, string>> {
   );
 }
 
+/** Recipients whose token the written configuration accepts (no server pod runs here, so none is Ready). */
 async function readyRecipients(): Promise<number> {
   const list = await cluster.client.list<WithStatus>(collectionPath(resourceTypes.recipient, "default"));
   return list.items.filter((item) =>
-    item.status?.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True"),
+    item.status?.conditions?.some(
+      (condition) => condition.type === "Accepted" && condition.status === "True",
+    ),
   ).length;
 }
 
