@@ -16,11 +16,21 @@ export type Loading = { loaded: true; pods: number } | { loaded: false; message:
 export const secretRefreshNote =
   "a running pod sees a changed Secret after the kubelet's sync, up to a minute or two";
 
+// cached Secrets are replaced, never changed: each version (up to a megabyte) is hashed once, not
+// once per recipient reconciled against it
+const hashed = new WeakMap<object, string | undefined>();
+
 /** SHA-256 (hex) of the configuration file's bytes as stored in the config Secret. */
 export function writtenConfigSha256(secret: V1Secret | undefined): string | undefined {
-  const encoded = secret?.data?.[configFileName];
-  if (encoded === undefined) return undefined;
-  return createHash("sha256").update(Buffer.from(encoded, "base64")).digest("hex");
+  if (secret === undefined) return undefined;
+  if (hashed.has(secret)) return hashed.get(secret);
+  const encoded = secret.data?.[configFileName];
+  const sha256 =
+    encoded === undefined
+      ? undefined
+      : createHash("sha256").update(Buffer.from(encoded, "base64")).digest("hex");
+  hashed.set(secret, sha256);
+  return sha256;
 }
 
 export function judgeLoading(
