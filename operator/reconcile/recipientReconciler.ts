@@ -6,7 +6,12 @@ import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
-import { readCredentials, renderCredentialSecret } from "../render/credentialSecret.ts";
+import {
+  profileTokenOf,
+  readCredentials,
+  renderCredentialSecret,
+  type SecretLike,
+} from "../render/credentialSecret.ts";
 import {
   type Credentials,
   nextCredentialsEvent,
@@ -56,12 +61,17 @@ async function issueCredentials(
   const endpoint = profileEndpoint(server);
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
-    const plan = planCredentials(
-      readCredentials(secret),
-      recipient.spec.token,
-      context.now(),
-      context.makeToken,
-    );
+    const token = profileTokenOf(secret as SecretLike | undefined);
+    const recorded = readCredentials(token, recipient.status);
+    const plan = planCredentials(recorded, recipient.spec.token, context.now(), context.makeToken);
+    if (recorded === undefined && token !== undefined && recipient.status?.tokenSha256 !== undefined) {
+      context.events.record(
+        recipient,
+        "Warning",
+        "CredentialSecretChanged",
+        `Secret ${secretName} no longer holds the token this recipient was given; a new one replaces it`,
+      );
+    }
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
     try {
@@ -151,7 +161,9 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
     const next = credentials ? nextCredentialsEvent(credentials, now) : undefined;
     const requeue = next ? { requeueAfterMs: next.getTime() - now.getTime() + 500 } : {};
     const ready = status.conditions?.find((condition) => condition.type === "Ready");
-    if (isFreshlyPending(recipient, ready?.reason, now)) {
+    // the token's life is recorded in the status before anything relies on it
+    const recorded = status.tokenSha256 === recipient.status?.tokenSha256;
+    if (recorded && isFreshlyPending(recipient, ready?.reason, now)) {
       // the server's configuration is usually written within a moment; a status saying "pending"
       // first would double the status writes of a large batch of new recipients
       return { requeueAfterMs: Math.min(requeue.requeueAfterMs ?? pendingGraceMs, pendingGraceMs) };

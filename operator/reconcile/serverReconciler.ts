@@ -11,7 +11,7 @@ import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
-import { readCredentials } from "../render/credentialSecret.ts";
+import { profileTokenOf, readCredentials } from "../render/credentialSecret.ts";
 import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
@@ -44,9 +44,9 @@ export function newSigningKey(): string {
 }
 
 // cached objects are replaced, never changed, so each Secret version is decoded once
-const decoded = new WeakMap<object, ReturnType<typeof readCredentials>>();
-function credentialsOf(secret: V1Secret): ReturnType<typeof readCredentials> {
-  if (!decoded.has(secret)) decoded.set(secret, readCredentials(secret));
+const decoded = new WeakMap<object, string | undefined>();
+function tokenOf(secret: V1Secret): string | undefined {
+  if (!decoded.has(secret)) decoded.set(secret, profileTokenOf(secret));
   return decoded.get(secret);
 }
 
@@ -77,7 +77,7 @@ function planConfig(
         continue;
       const secret = caches.secrets.get(keyOf(recipient.metadata.namespace, credentialSecretName(recipient)));
       if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
-      const credentials = credentialsOf(secret);
+      const credentials = readCredentials(tokenOf(secret), recipient.status);
       if (credentials === undefined) continue;
       recipients.push({
         recipient,

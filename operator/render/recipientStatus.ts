@@ -3,6 +3,7 @@
 import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+import { credentialsStatus } from "./credentialSecret.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
 
 export interface RecipientFacts {
@@ -93,6 +94,18 @@ function acceptedCondition(facts: RecipientFacts): ConditionInput {
   };
 }
 
+function recordedCredentials(status: DeltaRecipientStatus | undefined): DeltaRecipientStatus {
+  const keep = [
+    "tokenRotation",
+    "tokenSha256",
+    "tokenIssuedAt",
+    "tokenExpiresAt",
+    "previousTokenSha256",
+    "previousTokenExpiresAt",
+  ] as const;
+  return Object.fromEntries(keep.flatMap((key) => (status?.[key] === undefined ? [] : [[key, status[key]]])));
+}
+
 export function recipientStatus(
   recipient: DeltaRecipient,
   facts: RecipientFacts,
@@ -107,10 +120,7 @@ export function recipientStatus(
     conditions: nextConditions(recipient.status?.conditions, [ready, ...parts], generation, now),
     credentialSecretName: facts.secretName,
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
-    ...(credentials !== undefined ? { tokenRotation: credentials.rotation } : {}),
-    ...(credentials?.expiresAt !== undefined ? { tokenExpiresAt: credentials.expiresAt } : {}),
-    ...(credentials?.previous?.expiresAt !== undefined
-      ? { previousTokenExpiresAt: credentials.previous.expiresAt }
-      : {}),
+    // without credentials this time (no server, for now), the recorded ones are kept, not forgotten
+    ...(credentials !== undefined ? credentialsStatus(credentials) : recordedCredentials(recipient.status)),
   };
 }
