@@ -42,7 +42,12 @@ const configBatchMs = 300;
 // a recipient's token hashes and expiries, in its status, go into the server's configuration
 const tokenRecord = (object: KubeObject) => {
   const status = (object as { status?: Record<string, unknown> }).status;
-  return [status?.tokenSha256, status?.tokenExpiresAt, status?.previousTokenSha256, status?.previousTokenExpiresAt];
+  return [
+    status?.tokenSha256,
+    status?.tokenExpiresAt,
+    status?.previousTokenSha256,
+    status?.previousTokenExpiresAt,
+  ];
 };
 
 const serverInputsChanged = (object: KubeObject, previous: KubeObject) =>

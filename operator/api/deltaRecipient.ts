@@ -98,12 +98,17 @@ export const DeltaRecipientStatus = T.Object({
         "SHA-256 of the current token. The operator keeps the token's life here, where only it writes, and trusts a token in the credential Secret only when it matches.",
     }),
   ),
-  tokenIssuedAt: T.Optional(T.String({ format: "date-time", description: "When the current token was made." })),
+  tokenIssuedAt: T.Optional(
+    T.String({ format: "date-time", description: "When the current token was made." }),
+  ),
   tokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the current token expires." }),
   ),
   previousTokenSha256: T.Optional(
-    T.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the previous token, during its grace period." }),
+    T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description: "SHA-256 of the previous token, during its grace period.",
+    }),
   ),
   previousTokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the previous token stops working (rotation grace)." }),

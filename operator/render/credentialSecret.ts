@@ -61,7 +61,8 @@ export function profileTokenOf(secret: SecretLike | undefined): string | undefin
   const encoded = secret?.data?.[profileKey];
   if (encoded === undefined) return undefined;
   try {
-    const token = (JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as Partial<Profile>).bearerToken;
+    const token = (JSON.parse(Buffer.from(encoded, "base64").toString("utf8")) as Partial<Profile>)
+      .bearerToken;
     return typeof token === "string" && token.length >= 32 ? token : undefined;
   } catch {
     return undefined;
