@@ -1,6 +1,7 @@
 // Reconciles a DeltaRecipient: keeps its token (made once, rotated on request) and profile in its
 // credential Secret, asks its server to re-render when that changes, and reports whether the
 // server's written configuration accepts the current token with the current grants.
+import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict } from "../kube/client.ts";
@@ -9,8 +10,10 @@ import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import {
   profileTokenOf,
   readCredentials,
+  recordedCredentials,
   renderCredentialSecret,
   type SecretLike,
+  withCredentials,
 } from "../render/credentialSecret.ts";
 import {
   type Credentials,
@@ -25,7 +28,7 @@ import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { recipientStatus } from "../render/recipientStatus.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { appliedConfigOf, grantsFingerprint } from "./appliedConfig.ts";
-import { addFinalizer, removeFinalizer, writeGuarded } from "./apply.ts";
+import { addFinalizer, removeFinalizer, writeGuarded, writeStatus } from "./apply.ts";
 import type { ReconcileContext, Reconciler } from "./context.ts";
 import { serverKeyOf } from "./dependents.ts";
 import { reportStatus } from "./report.ts";
@@ -72,6 +75,11 @@ async function issueCredentials(
         `Secret ${secretName} no longer holds the token this recipient was given; a new one replaces it`,
       );
     }
+    // the token's life goes into the status before the token goes into the Secret: a token any
+    // Secret holds is always one the status records, whenever the operator stops
+    const record = withCredentials(recipient.status, plan.credentials);
+    if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(recipient.status)))
+      await writeStatus(context, resourceTypes.recipient, recipient, record);
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
     try {
@@ -161,9 +169,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
     const next = credentials ? nextCredentialsEvent(credentials, now) : undefined;
     const requeue = next ? { requeueAfterMs: next.getTime() - now.getTime() + 500 } : {};
     const ready = status.conditions?.find((condition) => condition.type === "Ready");
-    // the token's life is recorded in the status before anything relies on it
-    const recorded = status.tokenSha256 === recipient.status?.tokenSha256;
-    if (recorded && isFreshlyPending(recipient, ready?.reason, now)) {
+    if (isFreshlyPending(recipient, ready?.reason, now)) {
       // the server's configuration is usually written within a moment; a status saying "pending"
       // first would double the status writes of a large batch of new recipients
       return { requeueAfterMs: Math.min(requeue.requeueAfterMs ?? pendingGraceMs, pendingGraceMs) };

@@ -94,6 +94,33 @@ export function readCredentials(
   };
 }
 
+const credentialFields = [
+  "tokenRotation",
+  "tokenSha256",
+  "tokenIssuedAt",
+  "tokenExpiresAt",
+  "previousTokenSha256",
+  "previousTokenExpiresAt",
+] as const;
+
+/** The status fields that record the credentials' life, as a status holds them. */
+export function recordedCredentials(status: DeltaRecipientStatus | undefined): DeltaRecipientStatus {
+  return Object.fromEntries(
+    credentialFields.flatMap((key) => (status?.[key] === undefined ? [] : [[key, status[key]]])),
+  );
+}
+
+/** A status with its record of the credentials replaced by these credentials'. */
+export function withCredentials(
+  status: DeltaRecipientStatus | undefined,
+  credentials: Credentials,
+): DeltaRecipientStatus {
+  const rest = Object.fromEntries(
+    Object.entries(status ?? {}).filter(([key]) => !(credentialFields as readonly string[]).includes(key)),
+  );
+  return { ...rest, ...credentialsStatus(credentials) };
+}
+
 /** The status fields that record the credentials' life. */
 export function credentialsStatus(credentials: Credentials): DeltaRecipientStatus {
   return {

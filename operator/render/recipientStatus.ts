@@ -3,7 +3,7 @@
 import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
-import { credentialsStatus } from "./credentialSecret.ts";
+import { credentialsStatus, recordedCredentials } from "./credentialSecret.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
 
 export interface RecipientFacts {
@@ -92,18 +92,6 @@ function acceptedCondition(facts: RecipientFacts): ConditionInput {
     reason: "Pending",
     message: `waiting for server ${facts.serverName}'s configuration to include the current token`,
   };
-}
-
-function recordedCredentials(status: DeltaRecipientStatus | undefined): DeltaRecipientStatus {
-  const keep = [
-    "tokenRotation",
-    "tokenSha256",
-    "tokenIssuedAt",
-    "tokenExpiresAt",
-    "previousTokenSha256",
-    "previousTokenExpiresAt",
-  ] as const;
-  return Object.fromEntries(keep.flatMap((key) => (status?.[key] === undefined ? [] : [[key, status[key]]])));
 }
 
 export function recipientStatus(

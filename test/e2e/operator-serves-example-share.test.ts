@@ -41,6 +41,7 @@ let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let port: number;
+let opsPort: number;
 let scratch: string;
 let partnerProfile: Profile;
 
@@ -76,7 +77,7 @@ before(async () => {
   await s3.createBucket(bucket);
   await s3.uploadDirectory(sampleTables, bucket, "bikes");
   operator = await startOperator(cluster.kube, { identity: "e2e-operator" });
-  port = await freePort();
+  [port, opsPort] = await Promise.all([freePort(), freePort()]);
 });
 
 after(async () => {
@@ -99,6 +100,7 @@ describe("the operator serves examples/share.yaml", () => {
         spec: {
           publicUrl: `http://127.0.0.1:${port}`,
           port,
+          opsPort,
           bindAddress: "127.0.0.1",
           s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
         },
