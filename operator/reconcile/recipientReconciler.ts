@@ -62,6 +62,9 @@ async function issueCredentials(
     keyOf(recipient.metadata.namespace, secretName),
   );
   const endpoint = profileEndpoint(server);
+  // the status as this reconcile last wrote it: a first attempt may record a token for a Secret
+  // the cache did not show, and a second one, having read it, record its token instead
+  let stored = recipient.status;
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
     const token = profileTokenOf(secret as SecretLike | undefined);
@@ -77,9 +80,11 @@ async function issueCredentials(
     }
     // the token's life goes into the status before the token goes into the Secret: a token any
     // Secret holds is always one the status records, whenever the operator stops
-    const record = withCredentials(recipient.status, plan.credentials);
-    if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(recipient.status)))
-      await writeStatus(context, resourceTypes.recipient, recipient, record);
+    const record = withCredentials(stored, plan.credentials);
+    if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(stored))) {
+      await writeStatus(context, resourceTypes.recipient, { ...recipient, status: stored }, record);
+      stored = record;
+    }
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
     try {
