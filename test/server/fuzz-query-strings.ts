@@ -66,7 +66,7 @@ const unknownKeys = [
 const encode = (value: string) => encodeURIComponent(value);
 
 /** A value for a parameter: one of the route's own, an odd one, or random text, URL-encoded or raw. */
-const valueOf = (own: string[]) =>
+const parameterValue = (own: string[]) =>
   oneOf(
     fc.constantFrom(...own, ...oddValues).map(encode),
     text(30).map(encode),
@@ -79,10 +79,10 @@ export function queryRequest(routes: QueryRoute[]): fc.Arbitrary<QueryRequest> {
     const declaredPair = declared.length
       ? fc
           .constantFrom(...declared)
-          .chain((key) => valueOf(route.params[key] ?? []).map((value) => ({ key, value, unknown: false })))
+          .chain((key) => parameterValue(route.params[key] ?? []).map((value) => ({ key, value, unknown: false })))
       : undefined;
     const unknownPair = fc
-      .tuple(fc.constantFrom(...unknownKeys), valueOf([]))
+      .tuple(fc.constantFrom(...unknownKeys), parameterValue([]))
       .map(([key, value]) => ({ key, value, unknown: true }));
     const pair = declaredPair ? oneOf(declaredPair, declaredPair, unknownPair) : unknownPair;
     return fc
