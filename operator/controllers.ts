@@ -41,8 +41,20 @@ type Kind = "server" | "share" | "recipient";
 // configuration: a thousand new recipients make tens of writes of the config Secret, not a thousand.
 const configBatchMs = 300;
 
+// a recipient's token hashes and expiries, in its status, go into the server's configuration
+const tokenRecord = (object: KubeObject) => {
+  const status = (object as { status?: Record<string, unknown> }).status;
+  return [
+    status?.tokenSha256,
+    status?.tokenExpiresAt,
+    status?.previousTokenSha256,
+    status?.previousTokenExpiresAt,
+  ];
+};
+
 const serverInputsChanged = (object: KubeObject, previous: KubeObject) =>
   object.metadata.generation !== previous.metadata.generation ||
+  !isDeepStrictEqual(tokenRecord(object), tokenRecord(previous)) ||
   object.metadata.deletionTimestamp !== previous.metadata.deletionTimestamp ||
   !isDeepStrictEqual(object.metadata.finalizers, previous.metadata.finalizers);
 

@@ -97,18 +97,27 @@ export const DeltaRecipientStatus = T.Object({
   conditions: T.Optional(Conditions),
   credentialSecretName: T.Optional(T.String()),
   endpoint: T.Optional(T.String({ description: "The endpoint the profile names." })),
+  tokenRotation: T.Optional(
+    T.Integer({ minimum: 0, description: "The rotation the current token was made for." }),
+  ),
   tokenSha256: T.Optional(
     T.String({
       pattern: "^[0-9a-f]{64}$",
       description:
-        "SHA-256 of the current token: kept so a deleted profile Secret's token can get its grace period.",
+        "SHA-256 of the current token. The operator keeps the token's life here, where only it writes, and trusts a token in the credential Secret only when it matches; a deleted Secret's token keeps its grace period by it.",
     }),
   ),
-  tokenRotation: T.Optional(
-    T.Integer({ minimum: 0, description: "The rotation the current token was made for." }),
+  tokenIssuedAt: T.Optional(
+    T.String({ format: "date-time", description: "When the current token was made." }),
   ),
   tokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the current token expires." }),
+  ),
+  previousTokenSha256: T.Optional(
+    T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description: "SHA-256 of the previous token, during its grace period.",
+    }),
   ),
   previousTokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the previous token stops working (rotation grace)." }),

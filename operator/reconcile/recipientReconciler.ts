@@ -1,6 +1,7 @@
 // Reconciles a DeltaRecipient: keeps its token (made once, rotated on request) and profile in its
 // credential Secret, asks its server to re-render when that changes, and reports whether the
 // server's written configuration accepts the current token with the current grants.
+import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
@@ -8,7 +9,14 @@ import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
-import { readCredentials, renderCredentialSecret } from "../render/credentialSecret.ts";
+import {
+  profileTokenOf,
+  readCredentials,
+  recordedCredentials,
+  renderCredentialSecret,
+  type SecretLike,
+  withCredentials,
+} from "../render/credentialSecret.ts";
 import {
   acceptedTokens,
   type Credentials,
@@ -24,7 +32,7 @@ import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { recipientStatus } from "../render/recipientStatus.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { appliedConfigOf, grantsFingerprint } from "./appliedConfig.ts";
-import { addFinalizer, removeFinalizer, writeGuarded } from "./apply.ts";
+import { addFinalizer, removeFinalizer, writeGuarded, writeStatus } from "./apply.ts";
 import type { ReconcileContext, Reconciler } from "./context.ts";
 import { serverKeyOf } from "./dependents.ts";
 import { reportStatus } from "./report.ts";
@@ -99,18 +107,33 @@ async function issueCredentials(
     keyOf(recipient.metadata.namespace, secretName),
   );
   const endpoint = profileEndpoint(server);
+  // the status as this reconcile last wrote it: a first attempt may record a token for a Secret
+  // the cache did not show, and a second one, having read it, record its token instead
+  let stored = recipient.status;
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
-    const plan = planCredentials(
-      readCredentials(secret),
-      recipient.spec.token,
-      context.now(),
-      context.makeToken,
-      {
-        defaultLifetime: server.spec.tokens?.defaultLifetime ?? serverDefaults.tokenLifetime,
-        lost: secret === undefined ? lostToken(recipient, secretName) : undefined,
-      },
-    );
+    const token = profileTokenOf(secret as SecretLike | undefined);
+    const recorded = readCredentials(token, recipient.status);
+    const plan = planCredentials(recorded, recipient.spec.token, context.now(), context.makeToken, {
+      defaultLifetime: server.spec.tokens?.defaultLifetime ?? serverDefaults.tokenLifetime,
+      // a deleted profile Secret: its token (recorded in the status) keeps its grace period
+      lost: secret === undefined ? lostToken(recipient, secretName) : undefined,
+    });
+    if (recorded === undefined && token !== undefined && recipient.status?.tokenSha256 !== undefined) {
+      context.events.record(
+        recipient,
+        "Warning",
+        "CredentialSecretChanged",
+        `Secret ${secretName} no longer holds the token this recipient was given; a new one replaces it`,
+      );
+    }
+    // the token's life goes into the status before the token goes into the Secret: a token any
+    // Secret holds is always one the status records, whenever the operator stops
+    const record = withCredentials(stored, plan.credentials);
+    if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(stored))) {
+      await writeStatus(context, resourceTypes.recipient, { ...recipient, status: stored }, record);
+      stored = record;
+    }
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
     try {

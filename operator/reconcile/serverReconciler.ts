@@ -12,7 +12,7 @@ import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { everyPodServes, judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
-import { readCredentials } from "../render/credentialSecret.ts";
+import { profileTokenOf, readCredentials } from "../render/credentialSecret.ts";
 import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { renderIngress } from "../render/ingress.ts";
@@ -46,9 +46,9 @@ export function newSigningKey(): string {
 }
 
 // cached objects are replaced, never changed, so each Secret version is decoded once
-const decoded = new WeakMap<object, ReturnType<typeof readCredentials>>();
-function credentialsOf(secret: V1Secret): ReturnType<typeof readCredentials> {
-  if (!decoded.has(secret)) decoded.set(secret, readCredentials(secret));
+const decoded = new WeakMap<object, string | undefined>();
+function tokenOf(secret: V1Secret): string | undefined {
+  if (!decoded.has(secret)) decoded.set(secret, profileTokenOf(secret));
   return decoded.get(secret);
 }
 
@@ -79,7 +79,7 @@ function planConfig(
         continue;
       const secret = caches.secrets.get(keyOf(recipient.metadata.namespace, credentialSecretName(recipient)));
       if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
-      const credentials = credentialsOf(secret);
+      const credentials = readCredentials(tokenOf(secret), recipient.status);
       if (credentials === undefined) continue;
       recipients.push({
         recipient,

@@ -1,9 +1,11 @@
 // A recipient's token and its life: made once, valid for the token lifetime (the server's default,
 // 90 days, unless the recipient says otherwise or 'never'), replaced when spec.token.rotation is
 // raised or its profile Secret was deleted, while the previous one keeps working for the grace
-// period (unless spec.token.revokePrevious ends it at once). The
-// credential Secret is where this state lives (the plain token in its profile, the rest in
-// annotations), so the operator can restart at any point and lose nothing.
+// period (unless spec.token.revokePrevious ends it at once). The plain token lives in the
+// credential Secret's profile; its life (hash, rotation, issue time, expiry, the previous token's
+// hash and end of grace) in the recipient's status, which only the operator writes. So the
+// operator can restart at any point and lose nothing, and editing the Secret can neither extend a
+// token nor add one.
 import { createHash } from "node:crypto";
 import type { DeltaRecipientSpec } from "../api/deltaRecipient.ts";
 import { recipientDefaults } from "../api/deltaRecipient.ts";
@@ -40,12 +42,10 @@ export interface TokenPolicy {
   lost?: TokenRecord | undefined;
 }
 
+/** Shown on the credential Secret for people; never read back. */
 export const annotations = {
   rotation: `${group}/token-rotation`,
-  issuedAt: `${group}/token-issued-at`,
   sha256: `${group}/token-sha256`,
-  previousSha256: `${group}/previous-token-sha256`,
-  previousExpiresAt: `${group}/previous-token-expires-at`,
 } as const;
 
 export function tokenSha256(token: string): string {

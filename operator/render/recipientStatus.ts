@@ -5,7 +5,8 @@ import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
-import { type Credentials, isExpired, tokenSha256 } from "./credentials.ts";
+import { credentialsStatus, recordedCredentials } from "./credentialSecret.ts";
+import { type Credentials, isExpired } from "./credentials.ts";
 
 export interface RecipientFacts {
   serverName: string;
@@ -121,12 +122,7 @@ export function recipientStatus(
     conditions: nextConditions(recipient.status?.conditions, [ready, ...parts], generation, now),
     credentialSecretName: facts.secretName,
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
-    ...(credentials !== undefined
-      ? { tokenSha256: tokenSha256(credentials.token), tokenRotation: credentials.rotation }
-      : {}),
-    ...(credentials?.expiresAt !== undefined ? { tokenExpiresAt: credentials.expiresAt } : {}),
-    ...(credentials?.previous?.expiresAt !== undefined
-      ? { previousTokenExpiresAt: credentials.previous.expiresAt }
-      : {}),
+    // without credentials this time (no server, for now), the recorded ones are kept, not forgotten
+    ...(credentials !== undefined ? credentialsStatus(credentials) : recordedCredentials(recipient.status)),
   };
 }

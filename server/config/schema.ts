@@ -153,7 +153,8 @@ export const AuthFailureLimitConfig = T.Object(
       minimum: 0,
       maximum: 1_000_000,
       default: 1,
-      description: "Sustained failed authentications per second from one client address; 0 turns the limit off.",
+      description:
+        "Sustained failed authentications per second from one client address; 0 turns the limit off.",
     }),
     burst: T.Integer({
       minimum: 1,

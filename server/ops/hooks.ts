@@ -15,8 +15,8 @@ import {
   type RateLimitConfig,
   type ServerConfig,
 } from "../config/schema.ts";
-import { NoQuery } from "../protocol/requestSchemas.ts";
 import { SharingError } from "../protocol/errors.ts";
+import { NoQuery } from "../protocol/requestSchemas.ts";
 import { type AuditEvent, type AuditNotes, predicatesOf } from "./audit.ts";
 import type { Operations } from "./operations.ts";
 import { defaultRateLimit } from "./rateLimit.ts";
@@ -175,9 +175,13 @@ export function authenticateRequest(ops: Operations, request: FastifyRequest): v
   if (!standing.allowed) {
     request.unaudited = true;
     ops.metrics.authFailuresLimited.inc();
-    throw new SharingError("tooManyRequests", "too many failed authentications from this address; retry later", {
-      "retry-after": String(standing.retryAfterSeconds),
-    });
+    throw new SharingError(
+      "tooManyRequests",
+      "too many failed authentications from this address; retry later",
+      {
+        "retry-after": String(standing.retryAfterSeconds),
+      },
+    );
   }
   let identity: Identity;
   try {

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { ServerContext } from "../context.ts";
 import { errorHandler } from "../protocol/errorHandler.ts";
 import { NoQuery } from "../protocol/requestSchemas.ts";
-import { answerNotFound, answerFrameworkError } from "../protocol/unrouted.ts";
+import { answerFrameworkError, answerNotFound } from "../protocol/unrouted.ts";
 import { validatorCompiler } from "../protocol/validation.ts";
 import type { Operations } from "./operations.ts";
 import type { LoadedConfig, StatusDocument } from "./statusDocument.ts";

@@ -89,14 +89,22 @@ async function prepare(
 
 export function registerFileRoute(app: FastifyInstance): void {
   const schema = { querystring: FileQuery };
-  app.get<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", { schema }, async (request, reply) => {
-    const answer = await prepare(request, reply);
-    if (!answer) return reply;
-    if (answer.end < answer.start) return reply.send();
-    return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
-  });
-  app.head<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", { schema }, async (request, reply) => {
-    const answer = await prepare(request, reply);
-    return answer ? reply.send() : reply;
-  });
+  app.get<{ Params: FileParams; Querystring: FileQuery }>(
+    "/files/:name",
+    { schema },
+    async (request, reply) => {
+      const answer = await prepare(request, reply);
+      if (!answer) return reply;
+      if (answer.end < answer.start) return reply.send();
+      return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
+    },
+  );
+  app.head<{ Params: FileParams; Querystring: FileQuery }>(
+    "/files/:name",
+    { schema },
+    async (request, reply) => {
+      const answer = await prepare(request, reply);
+      return answer ? reply.send() : reply;
+    },
+  );
 }

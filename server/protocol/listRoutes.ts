@@ -31,10 +31,14 @@ export function registerListRoutes(app: FastifyInstance): void {
     return paginate(visible.map(shareItem), "shares", request.query, listPageTokens);
   });
 
-  app.get<{ Params: ShareParams }>("/shares/:share", { schema: { params: ShareParams, querystring: NoQuery } }, async (request) => {
-    const share = resolveShare(request.ctx.catalog, request.identity, request.params.share);
-    return { share: shareItem(share) };
-  });
+  app.get<{ Params: ShareParams }>(
+    "/shares/:share",
+    { schema: { params: ShareParams, querystring: NoQuery } },
+    async (request) => {
+      const share = resolveShare(request.ctx.catalog, request.identity, request.params.share);
+      return { share: shareItem(share) };
+    },
+  );
 
   app.get<{ Params: ShareParams; Querystring: ListQuery }>(
     "/shares/:share/schemas",

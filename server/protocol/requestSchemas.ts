@@ -1,7 +1,7 @@
 // Declared shapes of every request input; fastify validates against them before a handler runs,
 // and the handlers' types come from the same declarations. Every route declares its query string,
 // and a parameter it does not name, or one given twice, is refused with 400.
-import { type ObjectOptions, type Static, type TProperties, Type as T } from "@sinclair/typebox";
+import { type ObjectOptions, type Static, Type as T, type TProperties } from "@sinclair/typebox";
 
 const queryString = <P extends TProperties>(properties: P, options: ObjectOptions = {}) =>
   T.Object(properties, { additionalProperties: false, ...options });

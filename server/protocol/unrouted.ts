@@ -5,7 +5,10 @@ import { toSharingError } from "./errorHandler.ts";
 import { SharingError } from "./errors.ts";
 
 export function answerNotFound(request: FastifyRequest, reply: FastifyReply): void {
-  const error = new SharingError("notFound", `no such endpoint: ${request.method} ${request.url.split("?")[0]}`);
+  const error = new SharingError(
+    "notFound",
+    `no such endpoint: ${request.method} ${request.url.split("?")[0]}`,
+  );
   reply.code(error.status).type("application/json").send(error.body());
 }
 

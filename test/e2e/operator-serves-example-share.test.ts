@@ -77,7 +77,7 @@ before(async () => {
   await s3.createBucket(bucket);
   await s3.uploadDirectory(sampleTables, bucket, "bikes");
   operator = await startOperator(cluster.kube, { identity: "e2e-operator" });
-  [port, opsPort] = [await freePort(), await freePort()];
+  [port, opsPort] = await Promise.all([freePort(), freePort()]);
 });
 
 after(async () => {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  credentialsStatus,
   profileKey,
+  profileTokenOf,
   readCredentials,
   renderCredentialSecret,
 } from "../../operator/render/credentialSecret.ts";
@@ -124,7 +126,7 @@ describe("recipient credentials", () => {
       make,
     ).credentials;
     const secret = renderCredentialSecret(reader, "https://sharing.example.com/delta-sharing", before);
-    assert.deepEqual(readCredentials(secret), before);
+    assert.deepEqual(readCredentials(profileTokenOf(secret), credentialsStatus(before)), before);
     const profile = JSON.parse(Buffer.from(secret.data?.[profileKey] ?? "", "base64").toString("utf8"));
     assert.deepEqual(profile, {
       shareCredentialsVersion: 1,
@@ -144,12 +146,19 @@ describe("recipient credentials", () => {
   });
 
   it("are not read from a Secret whose profile is damaged, so a fresh token replaces it", () => {
-    assert.equal(
-      readCredentials({ data: { [profileKey]: Buffer.from("{not json").toString("base64") } }),
-      undefined,
-    );
-    assert.equal(readCredentials({ data: {} }), undefined);
-    assert.equal(readCredentials(undefined), undefined);
+    const status = credentialsStatus(plan(undefined, {}, t0, tokens().make).credentials);
+    const damaged = profileTokenOf({ data: { [profileKey]: Buffer.from("{not json").toString("base64") } });
+    assert.equal(readCredentials(damaged, status), undefined);
+    assert.equal(readCredentials(profileTokenOf({ data: {} }), status), undefined);
+    assert.equal(readCredentials(profileTokenOf(undefined), status), undefined);
+  });
+
+  it("take their life from the status only: a Secret's token other than the recorded one is not used", () => {
+    const issued = plan(undefined, { lifetime: "24h" }, t0, tokens().make).credentials;
+    const status = credentialsStatus(issued);
+    assert.equal(readCredentials("planted-token-".padEnd(43, "x"), status), undefined);
+    assert.equal(readCredentials(issued.token, undefined), undefined, "no record, no trust");
+    assert.deepEqual(readCredentials(issued.token, status), issued);
   });
 
   it("last the server's default lifetime (90d) unless the recipient says otherwise or 'never'", () => {

@@ -58,7 +58,7 @@ describe("fuzzing every endpoint", () => {
           shares: ["s", "empty"],
         },
       ],
-      limits: { rateLimit: { requestsPerSecond: 0 } },
+      limits: { rateLimit: { requestsPerSecond: 0 }, authFailureLimit: { failuresPerSecond: 0 } },
     });
     const auth = { authorization: `Bearer ${token}` };
     const page = (await (

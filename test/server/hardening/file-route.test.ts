@@ -107,9 +107,9 @@ describe("the file route serves only the table's own files, and refuses the rest
   });
 
   test("a symlink out of the table root: 403; one inside it is served", async () => {
-    const escape = await fetch(signedUrl("escape.parquet"));
-    assert.equal(escape.status, 403);
-    assert.doesNotMatch(await escape.text(), /not a table file/);
+    const outside = await fetch(signedUrl("escape.parquet"));
+    assert.equal(outside.status, 403);
+    assert.doesNotMatch(await outside.text(), /not a table file/);
     assert.equal((await fetch(signedUrl("inside-link.parquet"))).status, 200);
     assert.equal((await fetch(signedUrl("no-such-file.parquet"))).status, 404);
   });
