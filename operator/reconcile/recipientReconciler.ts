@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
-import { isConflict } from "../kube/client.ts";
+import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
@@ -106,6 +106,16 @@ async function issueCredentials(
   let secret: KubeObject | undefined = context.caches.secrets.get(
     keyOf(recipient.metadata.namespace, secretName),
   );
+  if (secret === undefined && recipient.status?.tokenSha256 !== undefined) {
+    // a Secret this recipient had is missing from the cache: deleted, or made a moment ago and
+    // not cached yet; only a deleted one is made anew (with a grace period for its token)
+    secret = await context.client
+      .get<KubeObject>(objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName))
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+  }
   const endpoint = profileEndpoint(server);
   // the status as this reconcile last wrote it: a first attempt may record a token for a Secret
   // the cache did not show, and a second one, having read it, record its token instead

@@ -40,7 +40,8 @@ describe("the credential Secret cannot extend or add a token", () => {
       metadata: { name: "partner" },
       spec: { serverRef: { name: "sharing" }, shares: ["sales"], token: { lifetime: "1h" } },
     } as KubeObject);
-    await waitForCondition(cluster, resourceTypes.recipient, "partner", { status: "True" });
+    // no pod runs here: the written configuration accepting the token is what is awaited
+    await waitForCondition(cluster, resourceTypes.recipient, "partner", { type: "Accepted", status: "True" });
   });
 
   after(async () => {
