@@ -86,37 +86,26 @@ export function planCredentials(
 ): { credentials: Credentials; change: CredentialsChange } {
   const rotation = spec?.rotation ?? recipientDefaults.rotation;
   const issuedAt = rfc3339(now);
-  if (current === undefined) {
+  // a new token: the first, one replacing a lost profile's, or a rotation's
+  const made = (replaced: TokenRecord | undefined, change: CredentialsChange) => {
     const expiresAt = expiryOf(issuedAt, spec, policy);
-    const previous = policy.lost === undefined ? undefined : keptPrevious(policy.lost, spec, now);
-    return {
-      credentials: {
-        token: makeToken(),
-        rotation,
-        issuedAt,
-        ...(expiresAt ? { expiresAt } : {}),
-        ...(previous ? { previous } : {}),
-      },
-      change: policy.lost === undefined ? "issued" : "reissued",
+    const previous = replaced === undefined ? undefined : keptPrevious(replaced, spec, now);
+    const credentials: Credentials = {
+      token: makeToken(),
+      rotation,
+      issuedAt,
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(previous ? { previous } : {}),
     };
-  }
+    return { credentials, change };
+  };
+  if (current === undefined) return made(policy.lost, policy.lost === undefined ? "issued" : "reissued");
   if (rotation > current.rotation) {
-    const expiresAt = expiryOf(issuedAt, spec, policy);
-    const previous = keptPrevious(
-      { sha256: tokenSha256(current.token), ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}) },
-      spec,
-      now,
-    );
-    return {
-      credentials: {
-        token: makeToken(),
-        rotation,
-        issuedAt,
-        ...(expiresAt ? { expiresAt } : {}),
-        ...(previous ? { previous } : {}),
-      },
-      change: "rotated",
+    const replaced = {
+      sha256: tokenSha256(current.token),
+      ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}),
     };
+    return made(replaced, "rotated");
   }
   let change: CredentialsChange = "unchanged";
   let next: Credentials = current;
