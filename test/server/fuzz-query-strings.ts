@@ -79,7 +79,9 @@ export function queryRequest(routes: QueryRoute[]): fc.Arbitrary<QueryRequest> {
     const declaredPair = declared.length
       ? fc
           .constantFrom(...declared)
-          .chain((key) => parameterValue(route.params[key] ?? []).map((value) => ({ key, value, unknown: false })))
+          .chain((key) =>
+            parameterValue(route.params[key] ?? []).map((value) => ({ key, value, unknown: false })),
+          )
       : undefined;
     const unknownPair = fc
       .tuple(fc.constantFrom(...unknownKeys), parameterValue([]))
