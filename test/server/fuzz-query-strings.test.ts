@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { writeFixtureTables } from "../fixtures/tables.ts";
+import { assertErrorForm } from "./errorForm.ts";
 import { type QueryRequest, type QueryRoute, queryRequest } from "./fuzz-query-strings.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
+import { fileUrlsOf } from "./query.ts";
 
 const token = "query-fuzz-token-".padEnd(43, "q");
 const runs = Number(process.env.DSO_FUZZ_RUNS ?? 2000);
@@ -62,11 +64,7 @@ describe("fuzzing every route's query string", () => {
       headers: { ...auth, "content-type": "application/json" },
       body: "{}",
     });
-    const fileUrl = (await query.text())
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line).file?.url as string | undefined)
-      .find((url) => url !== undefined);
+    const [fileUrl] = fileUrlsOf(await query.text());
     assert.ok(fileUrl);
     const file = new URL(fileUrl);
     const list = { maxResults: ["0", "1", "2"], pageToken: [page.nextPageToken ?? "x", "x"] };
@@ -177,12 +175,7 @@ describe("fuzzing every route's query string", () => {
           refusals++;
           assert.equal(answer.status, 400, where);
         }
-        if (answer.status >= 400 && request.route.method !== "HEAD" && answer.status !== 416) {
-          assert.match(answer.type, /^application\/json/, where);
-          const body = JSON.parse(answer.body) as { errorCode?: unknown; message?: unknown };
-          assert.equal(typeof body.errorCode, "string", where);
-          assert.equal(typeof body.message, "string", where);
-        }
+        assertErrorForm(answer, request.route.method, where);
       }),
       { numRuns: runs, interruptAfterTimeLimit: 150_000 },
     );

@@ -14,6 +14,7 @@ import { parseConfigText } from "../../../server/config/load.ts";
 import { writeFixtureTables } from "../../fixtures/tables.ts";
 import { refusal } from "../configRefusal.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
+import { fileUrlsOf } from "../query.ts";
 import { auditEvents } from "../recipients/audit.ts";
 
 describe("protocol routes under hostile requests", () => {
@@ -99,11 +100,7 @@ describe("protocol routes under hostile requests", () => {
       sent.on("error", reject);
       sent.end("{}");
     });
-    const urls = body
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line).file?.url as string | undefined)
-      .filter((url) => url !== undefined);
+    const urls = fileUrlsOf(body);
     assert.ok(urls.length > 0);
     for (const url of urls) assert.ok(url.startsWith(`${server.endpoint}/files/`), url);
     assert.ok(!body.includes("a.example"));
