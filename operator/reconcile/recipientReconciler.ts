@@ -7,20 +7,14 @@ import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
-import {
-  profileTokenOf,
-  readCredentials,
-  recordedCredentials,
-  renderCredentialSecret,
-  type SecretLike,
-  withCredentials,
-} from "../render/credentialSecret.ts";
+import { profileTokenOf, renderCredentialSecret, type SecretLike } from "../render/credentialSecret.ts";
 import {
   type Credentials,
   nextCredentialsEvent,
   planCredentials,
   tokenSha256,
 } from "../render/credentials.ts";
+import { readCredentials, recordedCredentials, withCredentials } from "../render/credentialsRecord.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { configSecretName, credentialSecretName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";

@@ -3,8 +3,8 @@
 import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
-import { credentialsStatus, recordedCredentials } from "./credentialSecret.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
+import { credentialsStatus, recordedCredentials } from "./credentialsRecord.ts";
 
 export interface RecipientFacts {
   serverName: string;

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  credentialsStatus,
   profileKey,
   profileTokenOf,
-  readCredentials,
   renderCredentialSecret,
 } from "../../operator/render/credentialSecret.ts";
 import {
@@ -14,6 +12,7 @@ import {
   planCredentials,
   tokenSha256,
 } from "../../operator/render/credentials.ts";
+import { credentialsStatus, readCredentials } from "../../operator/render/credentialsRecord.ts";
 import { recipient } from "./resources.ts";
 
 const t0 = new Date("2025-03-01T12:00:00Z");
