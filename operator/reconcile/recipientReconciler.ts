@@ -9,14 +9,7 @@ import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
-import {
-  profileTokenOf,
-  readCredentials,
-  recordedCredentials,
-  renderCredentialSecret,
-  type SecretLike,
-  withCredentials,
-} from "../render/credentialSecret.ts";
+import { profileTokenOf, renderCredentialSecret, type SecretLike } from "../render/credentialSecret.ts";
 import {
   acceptedTokens,
   type Credentials,
@@ -24,6 +17,7 @@ import {
   planCredentials,
   type TokenRecord,
 } from "../render/credentials.ts";
+import { readCredentials, recordedCredentials, withCredentials } from "../render/credentialsRecord.ts";
 import { parseDuration } from "../render/duration.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";

@@ -5,8 +5,8 @@ import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
-import { credentialsStatus, recordedCredentials } from "./credentialSecret.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
+import { credentialsStatus, recordedCredentials } from "./credentialsRecord.ts";
 
 export interface RecipientFacts {
   serverName: string;

@@ -40,8 +40,7 @@ let cluster: Cluster;
 let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
-let port: number;
-let opsPort: number;
+let [port, opsPort] = [0, 0];
 let scratch: string;
 let partnerProfile: Profile;
 

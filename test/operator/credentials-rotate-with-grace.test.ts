@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  credentialsStatus,
   profileKey,
   profileTokenOf,
-  readCredentials,
   renderCredentialSecret,
 } from "../../operator/render/credentialSecret.ts";
 import {
@@ -15,6 +13,7 @@ import {
   type TokenPolicy,
   tokenSha256,
 } from "../../operator/render/credentials.ts";
+import { credentialsStatus, readCredentials } from "../../operator/render/credentialsRecord.ts";
 import { parseDuration } from "../../operator/render/duration.ts";
 import { recipient } from "./resources.ts";
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { writeFixtureTables } from "../../fixtures/tables.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
+import { queryFiles } from "../query.ts";
 
 describe("the file route serves only the table's own files, and refuses the rest with 403", () => {
   let dir: string;
@@ -30,16 +31,7 @@ describe("the file route serves only the table's own files, and refuses the rest
     server = await startTestServer({
       shares: [{ name: "s", schemas: [{ name: "d", tables: [{ name: "small", location: tableRoot }] }] }],
     });
-    const answer = await server.api("/shares/s/schemas/d/tables/small/query", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    });
-    const url = (await answer.text())
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line).file?.url as string | undefined)
-      .find((found) => found !== undefined);
+    const [url] = (await queryFiles(server, "s/d/small")).files.map((file) => file.url);
     assert.ok(url);
     fileUrl = new URL(url);
   });

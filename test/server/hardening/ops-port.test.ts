@@ -3,7 +3,7 @@
 // no metrics; the details, and the status document the operator reads, are on the ops port only.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -89,6 +89,24 @@ describe("the ops port holds the details; the data port tells nothing", () => {
     const afterProbe = await (await fetch(`${server.opsUrl}/metrics`)).text();
     assert.match(afterProbe, /delta_sharing_table_healthy\{share="s",schema="d",table="small"\} 1/);
     assert.match(afterProbe, /delta_sharing_table_healthy\{share="s",schema="d",table="gone"\} 0/);
+  });
+
+  test("a reloaded configuration: a new hash and load time, its tables probed afresh", async () => {
+    const before = (await (await fetch(`${server.opsUrl}/status`)).json()) as StatusDocument;
+    const text = (await readFile(server.configPath, "utf8")).replace("name: gone", "name: renamed");
+    await writeFile(server.configPath, text);
+    await server.running.reload();
+    await waitUntil(
+      async () => {
+        const status = (await (await fetch(`${server.opsUrl}/status`)).json()) as StatusDocument;
+        return status.tables.find((table) => table.table === "renamed")?.state === "notFound";
+      },
+      { what: "the renamed table probed", timeoutMs: 20_000 },
+    );
+    const after = (await (await fetch(`${server.opsUrl}/status`)).json()) as StatusDocument;
+    assert.equal(after.config.sha256, createHash("sha256").update(text).digest("hex"));
+    assert.ok(Date.parse(after.config.loadedAt) > Date.parse(before.config.loadedAt));
+    assert.deepEqual(after.tables.map((table) => table.table).sort(), ["renamed", "small"]);
   });
 
   test("ops routes refuse query parameters with 400 JSON", async () => {

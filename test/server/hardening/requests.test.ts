@@ -10,8 +10,11 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parseConfigText } from "../../../server/config/load.ts";
 import { writeFixtureTables } from "../../fixtures/tables.ts";
+import { refusal } from "../configRefusal.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
+import { fileUrlsOf } from "../query.ts";
 import { auditEvents } from "../recipients/audit.ts";
 
 describe("protocol routes under hostile requests", () => {
@@ -97,11 +100,7 @@ describe("protocol routes under hostile requests", () => {
       sent.on("error", reject);
       sent.end("{}");
     });
-    const urls = body
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line).file?.url as string | undefined)
-      .filter((url) => url !== undefined);
+    const urls = fileUrlsOf(body);
     assert.ok(urls.length > 0);
     for (const url of urls) assert.ok(url.startsWith(`${server.endpoint}/files/`), url);
     assert.ok(!body.includes("a.example"));
@@ -170,6 +169,26 @@ describe("protocol routes under hostile requests", () => {
       audited.map((event) => event.status),
       Array(5).fill(401),
     );
+  });
+});
+
+describe("without publicUrl, file URLs need an address of the server's own", () => {
+  test("bound to every interface with a table on local disk: refused at start, naming publicUrl", () => {
+    const config = (host: string, location: string, extra = "") =>
+      `version: 1\nhost: "${host}"\nallowAnonymous: true\n${extra}shares:\n  - name: s\n    schemas:\n` +
+      `      - name: d\n        tables:\n          - name: t\n            location: ${location}\n`;
+    assert.match(
+      refusal(config("0.0.0.0", "/data/t")),
+      /publicUrl is required when tables on local disk are served/,
+    );
+    assert.match(refusal(config("::", "file:///data/t")), /publicUrl/);
+    for (const accepted of [
+      config("0.0.0.0", "/data/t", "publicUrl: https://sharing.example.com\n"),
+      config("0.0.0.0", "s3://bucket/t"),
+      config("127.0.0.1", "/data/t"),
+    ]) {
+      assert.equal(parseConfigText(accepted, "server.yaml").shares.length, 1);
+    }
   });
 });
 
