@@ -49,7 +49,27 @@ export function opsUrlOf(pod: V1Pod): string {
   return `http://${ip.includes(":") ? `[${ip}]` : ip}:${port}`;
 }
 
-const fingerprint = (report: ServingReport) => JSON.stringify(report);
+// What shares and recipients are judged by: not when a pod loaded or probed, which changes with
+// every periodic probe and would ask every recipient to judge again for nothing.
+const fingerprint = (report: ServingReport) =>
+  JSON.stringify(
+    report.pods.map(({ name, status }) =>
+      "error" in status
+        ? [name, status.error]
+        : [
+            name,
+            status.config.sha256,
+            status.tables.map((table) => [
+              table.share,
+              table.schema,
+              table.table,
+              table.location,
+              table.state,
+              table.message,
+            ]),
+          ],
+    ),
+  );
 
 function caughtUp(report: ServingReport, sha256: string | undefined): boolean {
   return report.pods.every(
