@@ -13,14 +13,11 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import { parse } from "yaml";
 import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import type { Profile } from "../../operator/render/credentialSecret.ts";
 import { tokenSha256 } from "../../operator/render/credentials.ts";
-import { parseConfigText } from "../../server/config/load.ts";
-import type { ServerConfig } from "../../server/config/schema.ts";
 import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
 import { repoRoot } from "../ground/paths.ts";
 import { freePort } from "../ground/ports.ts";
@@ -30,7 +27,14 @@ import { waitUntil } from "../ground/wait.ts";
 import { type ExampleObject, exampleObjects } from "../operator/resources.ts";
 import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
 import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
-import { condition, listSharesStatus, profileFrom, type WithStatus, waitForCondition } from "./resources.ts";
+import {
+  condition,
+  listSharesStatus,
+  profileFrom,
+  storedConfig,
+  type WithStatus,
+  waitForCondition,
+} from "./resources.ts";
 
 const { server: serverType, share: shareType, recipient: recipientType, secret: secretType } = resourceTypes;
 const bucket = "delta-sharing-sample";
@@ -41,8 +45,7 @@ let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let [port, opsPort] = [0, 0];
-let scratch: string;
-let partnerProfile: Profile;
+let [scratch, partnerProfile] = ["", {} as Profile];
 
 function exampleObject(kind: string, name: string): ExampleObject {
   const found = exampleObjects().find((object) => object.kind === kind && object.metadata.name === name);
@@ -50,25 +53,16 @@ function exampleObject(kind: string, name: string): ExampleObject {
   return found;
 }
 
-async function readWithClient(profile: Profile, table: string): Promise<{ rows?: Row[]; error?: string }> {
+/** Asks the official client, with this profile written to a file. */
+async function askClient<T>(profile: Profile, request: object): Promise<T & { error?: string }> {
   const path = join(scratch, `profile-${Date.now()}-${Math.random()}.share`);
   await writeFile(path, JSON.stringify(profile), { mode: 0o600 });
-  return runPythonJson("test/fixtures/recipient.py", [JSON.stringify({ op: "load", profile: path, table })]);
+  return runPythonJson("test/fixtures/recipient.py", [JSON.stringify({ ...request, profile: path })]);
 }
-
-async function listWithClient(
-  profile: Profile,
-): Promise<{ tables?: Record<string, string[]>; error?: string }> {
-  const path = join(scratch, `profile-${Date.now()}-${Math.random()}.share`);
-  await writeFile(path, JSON.stringify(profile), { mode: 0o600 });
-  return runPythonJson("test/fixtures/recipient.py", [JSON.stringify({ op: "list", profile: path })]);
-}
-
-async function storedConfig(): Promise<ServerConfig> {
-  const secret = await cluster.get<V1Secret>(secretType, "sharing-config");
-  const text = Buffer.from(secret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
-  return parseConfigText(text, "sharing-config/config.yaml");
-}
+const readWithClient = (profile: Profile, table: string) =>
+  askClient<{ rows?: Row[] }>(profile, { op: "load", table });
+const listWithClient = (profile: Profile) =>
+  askClient<{ tables?: Record<string, string[]> }>(profile, { op: "list" });
 
 before(async () => {
   scratch = await mkdtemp(join(tmpdir(), "dso-e2e-"));
@@ -218,7 +212,7 @@ describe("the operator serves examples/share.yaml", () => {
     owned(configSecret);
 
     // the configuration holds token hashes only; each plain token is in its recipient's Secret alone
-    const config = await storedConfig();
+    const config = await storedConfig(cluster);
     const configText = Buffer.from(configSecret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
     assert.equal(config.authorization, undefined);
     assert.equal(config.signingKeyFile, "signing-key");
@@ -329,7 +323,9 @@ describe("the operator serves examples/share.yaml", () => {
     await waitUntil(
       async () => {
         const recipient = await cluster.get<WithStatus>(recipientType, "analytics-partner");
-        const entry = (await storedConfig()).recipients?.find((each) => each.name === "analytics-partner");
+        const entry = (await storedConfig(cluster)).recipients?.find(
+          (each) => each.name === "analytics-partner",
+        );
         return (
           recipient?.status?.previousTokenExpiresAt === undefined &&
           JSON.stringify(entry?.tokens.map((token) => token.sha256)) ===
@@ -385,7 +381,7 @@ describe("the operator serves examples/share.yaml", () => {
       timeoutMs: 20_000,
       what: "the recipient's finalizer to be released",
     });
-    const config = await storedConfig();
+    const config = await storedConfig(cluster);
     assert.deepEqual(
       config.recipients?.map((each) => each.name),
       ["city-auditor"],
@@ -398,12 +394,6 @@ describe("the operator serves examples/share.yaml", () => {
     const server = await waitForCondition(cluster, serverType, "sharing", { status: "True" });
     assert.equal(server.status?.recipients, 1);
     assert.equal(operator.process.child.exitCode, null, "the operator kept running throughout");
-    const stored = parse(
-      Buffer.from(
-        (await cluster.get<V1Secret>(secretType, "sharing-config"))?.data?.["config.yaml"] ?? "",
-        "base64",
-      ).toString(),
-    ) as ServerConfig;
-    assert.ok(!JSON.stringify(stored).includes(tokenSha256(token)));
+    assert.ok(!JSON.stringify(await storedConfig(cluster)).includes(tokenSha256(token)));
   });
 });

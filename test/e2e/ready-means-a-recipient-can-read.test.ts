@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { V1Deployment, V1Ingress, V1Secret } from "@kubernetes/client-node";
+import type { V1Deployment, V1Ingress } from "@kubernetes/client-node";
 import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
@@ -23,7 +23,14 @@ import { type S3Ground, startS3 } from "../ground/s3.ts";
 import { waitUntil } from "../ground/wait.ts";
 import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
 import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
-import { condition, listSharesStatus, profileFrom, type WithStatus, waitForCondition } from "./resources.ts";
+import {
+  condition,
+  listSharesStatus,
+  profileFrom,
+  storedConfig,
+  type WithStatus,
+  waitForCondition,
+} from "./resources.ts";
 
 const { server: serverType, share: shareType, recipient: recipientType, secret: secretType } = resourceTypes;
 const bucket = "delta-sharing-sample";
@@ -70,11 +77,7 @@ async function events(name: string): Promise<{ type: string; reason: string; mes
 }
 
 async function configHolds(recipientName: string): Promise<boolean> {
-  const secret = await cluster.get<V1Secret>(secretType, "sharing-config");
-  const text = Buffer.from(secret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
-  return (JSON.parse(text) as { recipients: { name: string }[] }).recipients.some(
-    (each) => each.name === recipientName,
-  );
+  return ((await storedConfig(cluster)).recipients ?? []).some((each) => each.name === recipientName);
 }
 
 before(async () => {
