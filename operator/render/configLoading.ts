@@ -50,7 +50,10 @@ export function judgeLoading(
   const silent = report.pods.filter((pod) => "error" in pod.status);
   const first = silent[0];
   if (first !== undefined && "error" in first.status)
-    return { loaded: false, message: `pod ${first.name} did not report its status: ${first.status.error}` };
+    return {
+      loaded: false,
+      message: `pod ${first.name} did not report its status: ${first.status.error} (the operator must reach each pod's ops port; a NetworkPolicy must admit it)`,
+    };
   const behind = report.pods.filter((pod) => "config" in pod.status && pod.status.config.sha256 !== sha256);
   if (behind.length > 0) {
     return {
