@@ -1,9 +1,8 @@
 // Table health for the status document: on each configuration load every table's `_delta_log` is
-// read (a few at a time, through the snapshot cache, so the work also warms it) and read again
-// periodically. A missing or unreadable table is reported, never a reason to be unready: the other
+// listed (a few tables at a time) and listed again periodically. A missing or unreadable table is reported, never a reason to be unready: the other
 // tables still serve.
 import type { ServerContext } from "../context.ts";
-import { TableNotFoundError } from "../delta/snapshotLoader.ts";
+import { newestVersion, TableNotFoundError } from "../delta/snapshotLoader.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { Metrics } from "./metrics.ts";
 import type { TableHealth } from "./statusDocument.ts";
@@ -23,11 +22,20 @@ function pending(table: SharedTable): TableHealth {
   };
 }
 
+// A table already in the snapshot cache is brought up to date (a listing of its log tail); any other
+// is only listed, so that probing thousands of tables neither loads them all nor evicts the
+// snapshots requests are using.
+async function latestVersion(context: ServerContext, table: SharedTable): Promise<number> {
+  const storage = context.storageOf(table);
+  if (context.snapshots.peek(table.id) === undefined) return newestVersion(storage);
+  return (await context.snapshots.latest(table.id, storage)).version;
+}
+
 async function probe(context: ServerContext, table: SharedTable): Promise<TableHealth> {
   const checkedAt = new Date().toISOString();
   try {
-    const snapshot = await context.snapshots.latest(table.id, context.storageOf(table));
-    return { ...pending(table), state: "ok", version: snapshot.version, checkedAt };
+    const version = await latestVersion(context, table);
+    return { ...pending(table), state: "ok", version, checkedAt };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const state = error instanceof TableNotFoundError ? "notFound" : "unreadable";

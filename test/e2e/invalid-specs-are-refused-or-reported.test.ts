@@ -95,6 +95,15 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
       /bindAddress must be an IP address/,
     );
     await refused(object("DeltaSharingServer", "arn", { aws: { roleArn: "role/r" } }), /roleArn/);
+    await refused(
+      object("DeltaSharingServer", "proxies", { trustedProxies: ["10.0.0.0/8", "alb"] }),
+      /every entry must be a CIDR/,
+    );
+    await refused(
+      object("DeltaSharingServer", "policy", { service: { externalTrafficPolicy: "Local" } }),
+      /externalTrafficPolicy needs type NodePort or LoadBalancer/,
+    );
+    await refused(object("DeltaSharingServer", "ports", { port: 9090 }), /opsPort must differ from port/);
     await refused(object("DeltaSharingServer", "level", { logLevel: "loud" }), /Unsupported value: "loud"/);
     await refused(object("DeltaSharingServer", "a.b", {}), /must be a DNS label/);
   });
