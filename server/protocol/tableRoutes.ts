@@ -5,7 +5,14 @@ import type { SharedTable } from "../shares/catalog.ts";
 import { answerAsyncSubmission, asyncSubmission, registerQueryInfoRoute } from "./asyncQueries.ts";
 import { answerChangeDataFeed } from "./changeAnswers.ts";
 import { answerQuery } from "./queryAnswer.ts";
-import { ChangesQuery, MetadataQuery, QueryBody, TableParams, VersionQuery } from "./requestSchemas.ts";
+import {
+  ChangesQuery,
+  MetadataQuery,
+  NoQuery,
+  QueryBody,
+  TableParams,
+  VersionQuery,
+} from "./requestSchemas.ts";
 import { resolveTable } from "./resolve.ts";
 import { answerMetadata, checkQueryBody, tableVersion } from "./tableAnswers.ts";
 
@@ -38,7 +45,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
 
   app.post<{ Params: TableParams; Body: QueryBody }>(
     "/shares/:share/schemas/:schema/tables/:table/query",
-    { schema: { params: TableParams, body: QueryBody } },
+    { schema: { params: TableParams, querystring: NoQuery, body: QueryBody } },
     async (request, reply) => {
       const body = request.body ?? {};
       const table = tableOf(request);
