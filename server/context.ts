@@ -3,6 +3,8 @@
 // context; requests already running keep the one they started with.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
+import { type ActivationSpender, leaseSpender } from "./auth/activationLeases.ts";
+import { type ActivationFinder, activationFinder } from "./auth/activations.ts";
 import { type Authenticator, createAuthenticator } from "./auth/authenticator.ts";
 import type { ServerConfig } from "./config/schema.ts";
 import { SignedTokenCodec } from "./crypto/signedToken.ts";
@@ -18,6 +20,9 @@ export interface ServerContext {
   config: ServerConfig;
   catalog: Catalog;
   authenticate: Authenticator;
+  /** Activation links, by their code; and the store that spends a code once across replicas. */
+  findActivation: ActivationFinder;
+  activationSpender: ActivationSpender;
   snapshots: SnapshotCache;
   listPageTokens: SignedTokenCodec;
   /** Next-page tokens of /query and /changes answers. */
@@ -62,6 +67,8 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     config,
     catalog,
     authenticate: createAuthenticator(config),
+    findActivation: activationFinder(config.recipients ?? []),
+    activationSpender: leaseSpender(config.activation),
     snapshots: deps.snapshots ?? new SnapshotCache(config.deltaTableCacheSize),
     listPageTokens: new SignedTokenCodec(deps.signingKey, "list-page"),
     queryPageTokens: new SignedTokenCodec(deps.signingKey, "query-page"),

@@ -1,14 +1,15 @@
 // The `recipient` commands for data providers:
 //   node server/cli/main.ts recipient create NAME --endpoint URL [--share S]... [--expires-in 90d]
-//        [--allow CIDR]... [--profile FILE] [--json]
+//        [--allow CIDR]... [--profile FILE] [--activation [--activation-expires-in 72h]] [--json]
 //   node server/cli/main.ts recipient rotate NAME --config FILE --endpoint URL [--grace 7d]
-//        [--expires-in 90d] [--profile FILE] [--json]
+//        [--expires-in 90d] [--profile FILE] [--activation [--activation-expires-in 72h]] [--json]
 // It prints (or writes) the recipient's .share profile and the recipient's entry for the server
 // configuration; it never changes the configuration itself.
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { Value } from "@sinclair/typebox/value";
 import { stringify } from "yaml";
+import { sealActivation } from "../auth/activationSeal.ts";
 import { parseCidr } from "../auth/addressRanges.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { RecipientConfig } from "../config/schema.ts";
@@ -17,12 +18,13 @@ import { createRecipient, type NewToken, type Profile, profileFor, rotateRecipie
 
 export const usage = `usage:
   recipient create NAME --endpoint URL [--share SHARE]... [--expires-in 90d] [--allow CIDR]...
-                        [--profile FILE] [--json]
+                        [--profile FILE] [--activation [--activation-expires-in 72h]] [--json]
   recipient rotate NAME --config FILE --endpoint URL [--grace 7d] [--expires-in 90d]
-                        [--profile FILE] [--json]
+                        [--profile FILE] [--activation [--activation-expires-in 72h]] [--json]
 URL is the sharing endpoint recipients use, e.g. https://sharing.example.com/delta-sharing.
 The profile (with the token) goes to --profile FILE (mode 0600) or stdout; the configuration
-entry (with only the token's hash) goes to stdout.
+entry (with only the token's hash) goes to stdout. With --activation the profile is instead
+sealed into the entry and a one-time link URL/activate/CODE is printed, to send to the recipient.
 `;
 
 export class UsageError extends Error {}
@@ -35,19 +37,43 @@ const options = {
   grace: { type: "string" },
   config: { type: "string" },
   profile: { type: "string" },
+  activation: { type: "boolean" },
+  "activation-expires-in": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-async function output(
-  recipient: RecipientConfig,
-  token: NewToken,
-  values: { endpoint: string; profile?: string | undefined; json?: boolean | undefined },
-): Promise<void> {
+interface OutputValues {
+  endpoint: string;
+  profile?: string | undefined;
+  json?: boolean | undefined;
+  activation?: boolean | undefined;
+  "activation-expires-in"?: string | undefined;
+}
+
+/** Seals the profile into the entry and prints the one-time link instead of the profile. */
+function outputActivation(recipient: RecipientConfig, profile: Profile, values: OutputValues): void {
+  const expiresAt = new Date(Date.now() + parseDuration(values["activation-expires-in"] ?? "72h"));
+  const issued = sealActivation(recipient.name, profile, expiresAt);
+  const entry: RecipientConfig = { ...recipient, activation: issued.entry };
+  const link = `${profile.endpoint}/activate/${issued.code}`;
+  if (values.json) {
+    const answer = { activationUrl: link, activationExpiresAt: issued.entry.expiresAt, recipient: entry };
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`# The recipient's one-time activation link (until ${issued.entry.expiresAt}):\n`);
+  process.stdout.write(`# ${link}\n`);
+  process.stdout.write("# The recipient's entry for the server configuration (under recipients:).\n");
+  process.stdout.write(stringify([entry]));
+}
+
+async function output(recipient: RecipientConfig, token: NewToken, values: OutputValues): Promise<void> {
   const profile: Profile = profileFor(values.endpoint, token);
   if (values.profile !== undefined) {
     await writeFile(values.profile, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   }
+  if (values.activation) return outputActivation(recipient, profile, values);
   if (values.json) {
     const answer = values.profile === undefined ? { profile, recipient } : { recipient };
     process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);

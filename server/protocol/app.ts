@@ -7,6 +7,7 @@ import type { ServerContext } from "../context.ts";
 import { authenticateRequest, registerOperations } from "../ops/hooks.ts";
 import type { Operations } from "../ops/operations.ts";
 import type { SelectionReport } from "../selection/fileSelection.ts";
+import { registerActivateRoute } from "./activateRoute.ts";
 import { errorHandler } from "./errorHandler.ts";
 import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
@@ -78,6 +79,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(
     async (api) => {
       registerFileRoute(api);
+      registerActivateRoute(api);
       api.register(async (authenticated) => {
         authenticated.addHook("onRequest", async (request) => {
           authenticateRequest(options.operations, request);

@@ -12,6 +12,10 @@ export const ShareParams = T.Object({ share: name });
 export const SchemaParams = T.Object({ share: name, schema: name });
 export const TableParams = T.Object({ share: name, schema: name, table: name });
 
+/** An activation link's code (its shape is checked by the route, which answers 404 for any other). */
+export const ActivateParams = T.Object({ code: T.String({ minLength: 1, maxLength: 128 }) });
+export type ActivateParams = Static<typeof ActivateParams>;
+
 /** Routes that take no query parameters at all. */
 export const NoQuery = queryString({});
 

@@ -1,0 +1,81 @@
+// Spending an activation code exactly once across replicas that share no store of their own: the
+// Kubernetes API is the one store they all reach. Spending is the atomic create of a Lease named
+// for the code's hash; the API server lets exactly one create of a name succeed, so of two replicas
+// racing for the same code one gets the profile and the other a 409, answered as "already used".
+// The server pods need a Role allowing `create` on `leases` in their namespace and nothing else
+// and `get` on them (no list, update or delete): they can neither enumerate nor undo a spend.
+import { readFileSync } from "node:fs";
+import { ApiException, CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { ActivationConfig } from "../config/schema.ts";
+
+export type SpendResult = "spent" | "alreadySpent";
+
+export interface ActivationSpender {
+  /** Marks the code spent; throws when the store cannot say (the caller answers 503). */
+  spend(codeSha256: string, recipient: string, expiresAt: string): Promise<SpendResult>;
+  /** Whether the code was spent, so a browser is not offered a button that can only fail. */
+  isSpent(codeSha256: string): Promise<boolean>;
+}
+
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+const timeoutMs = 10_000;
+
+/** The Lease a code's spend creates: its name is all that matters, the rest is for people. */
+export function activationLeaseName(codeSha256: string): string {
+  return `dso-activation-${codeSha256}`;
+}
+
+function bounded<T>(call: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the Lease store did not answer in time")), timeoutMs);
+    call.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+export function leaseSpender(config: ActivationConfig | undefined): ActivationSpender {
+  let api: CoordinationV1Api | undefined;
+  let namespace: string | undefined;
+  const connect = () => {
+    if (api && namespace) return { api, namespace };
+    const kubeConfig = new KubeConfig();
+    if (config?.kubeconfigFile) kubeConfig.loadFromFile(config.kubeconfigFile);
+    else kubeConfig.loadFromCluster();
+    namespace = config?.leaseNamespace ?? readFileSync(serviceAccountNamespace, "utf8").trim();
+    api = kubeConfig.makeApiClient(CoordinationV1Api);
+    return { api, namespace };
+  };
+  return {
+    async spend(codeSha256, recipient, expiresAt) {
+      const store = connect();
+      const body = {
+        metadata: {
+          name: activationLeaseName(codeSha256),
+          labels: { "app.kubernetes.io/managed-by": "delta-sharing-operator" },
+          annotations: {
+            "sharing.delta-sharing-operator.dev/recipient": recipient,
+            "sharing.delta-sharing-operator.dev/link-expires-at": expiresAt,
+          },
+        },
+        spec: { holderIdentity: recipient, acquireTime: new Date() },
+      };
+      try {
+        await bounded(store.api.createNamespacedLease({ namespace: store.namespace, body }));
+        return "spent";
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 409) return "alreadySpent";
+        throw error;
+      }
+    },
+    async isSpent(codeSha256) {
+      const store = connect();
+      const name = activationLeaseName(codeSha256);
+      try {
+        await bounded(store.api.readNamespacedLease({ namespace: store.namespace, name }));
+        return true;
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return false;
+        throw error;
+      }
+    },
+  };
+}
