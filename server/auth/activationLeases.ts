@@ -17,6 +17,11 @@ export interface ActivationSpender {
   isSpent(codeSha256: string): Promise<boolean>;
 }
 
+/** The only RBAC rule a server pod needs for activation links (one definition, for the Role that grants it). */
+export const leaseStoreRules = [
+  { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get"] },
+];
+
 const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 const timeoutMs = 10_000;
 
@@ -54,9 +59,10 @@ export function leaseSpender(config: ActivationConfig | undefined): ActivationSp
           annotations: {
             "sharing.delta-sharing-operator.dev/recipient": recipient,
             "sharing.delta-sharing-operator.dev/link-expires-at": expiresAt,
+            "sharing.delta-sharing-operator.dev/spent-at": new Date().toISOString(),
           },
         },
-        spec: { holderIdentity: recipient, acquireTime: new Date() },
+        spec: { holderIdentity: recipient },
       };
       try {
         await bounded(store.api.createNamespacedLease({ namespace: store.namespace, body }));

@@ -46,7 +46,9 @@ async function spendStore<T>(request: FastifyRequest, call: () => Promise<T>): P
   try {
     return await call();
   } catch (error) {
-    request.log.error({ err: error }, "the activation Lease store failed");
+    // the API's message may name the Lease, whose name holds the code's hash: keep that out of logs
+    const reason = String(error instanceof Error ? error.message : error).replace(/[0-9a-f]{64}/g, "…");
+    request.log.error({ reason: reason.slice(0, 500) }, "the activation Lease store failed");
     throw new SharingError(
       "storageUnavailable",
       "activation links cannot be checked right now; retry later",
