@@ -18,6 +18,8 @@ export interface BrowserPage {
   screenshotPng(): Promise<Buffer>;
   /** Lets downloads land in `dir` (browser-wide). */
   allowDownloads(dir: string): Promise<void>;
+  /** Closes the socket; events still awaited reject. */
+  close(): void;
 }
 
 export interface Browser {
@@ -61,6 +63,7 @@ export async function startBrowser(): Promise<Browser> {
     return {
       page,
       stop: async () => {
+        page.close();
         await running.stop();
         await rm(profileDir, { recursive: true, force: true });
       },
@@ -82,7 +85,12 @@ async function connect(url: string): Promise<BrowserPage> {
   });
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  const waiters: { method: string; resolve: (params: Record<string, unknown>) => void }[] = [];
+  interface Waiter {
+    method: string;
+    resolve: (params: Record<string, unknown>) => void;
+    reject: (error: Error) => void;
+  }
+  const waiters: Waiter[] = [];
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(String(event.data)) as {
       id?: number;
@@ -110,7 +118,11 @@ async function connect(url: string): Promise<BrowserPage> {
   const next = (method: string, timeoutMs = 30_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${method} within ${timeoutMs} ms`)), timeoutMs);
-      waiters.push({ method, resolve: (params) => (clearTimeout(timer), resolve(params)) });
+      waiters.push({
+        method,
+        resolve: (params) => (clearTimeout(timer), resolve(params)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
     });
   const { targetId } = await call<{ targetId: string }>("Target.createTarget", { url: "about:blank" });
   const { sessionId } = await call<{ sessionId: string }>("Target.attachToTarget", {
@@ -145,6 +157,12 @@ async function connect(url: string): Promise<BrowserPage> {
         downloadPath: dir,
         eventsEnabled: true,
       });
+    },
+    close() {
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error("the browser connection closed"));
+      for (const open of pending.values()) open.reject(new Error("the browser connection closed"));
+      pending.clear();
+      socket.close();
     },
   };
 }
