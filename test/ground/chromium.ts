@@ -120,8 +120,14 @@ async function connect(url: string): Promise<BrowserPage> {
       const timer = setTimeout(() => reject(new Error(`no ${method} within ${timeoutMs} ms`)), timeoutMs);
       waiters.push({
         method,
-        resolve: (params) => (clearTimeout(timer), resolve(params)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: (params) => {
+          clearTimeout(timer);
+          resolve(params);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
     });
   const { targetId } = await call<{ targetId: string }>("Target.createTarget", { url: "about:blank" });
