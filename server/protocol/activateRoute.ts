@@ -10,6 +10,8 @@ import { offerPage, pageHeaders, type RefusalReason, refusalPage } from "./activ
 import { SharingError } from "./errors.ts";
 import { ActivateParams, NoQuery } from "./requestSchemas.ts";
 
+const profileFileName = (recipient: string) => `${recipient.replace(/[^A-Za-z0-9._-]/g, "_")}.share`;
+
 type ActivateRequest = FastifyRequest<{ Params: ActivateParams }>;
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -77,8 +79,7 @@ async function handOut(
   request.log.info({ recipient: activation.recipient }, "activation link spent");
   reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer");
   if (download) {
-    const file = `${activation.recipient.replace(/[^A-Za-z0-9._-]/g, "_")}.share`;
-    reply.header("content-disposition", `attachment; filename="${file}"`);
+    reply.header("content-disposition", `attachment; filename="${profileFileName(activation.recipient)}"`);
     return reply.code(200).type("application/octet-stream").send(profile);
   }
   return reply.code(200).type("application/json").send(profile);
@@ -94,7 +95,7 @@ export function registerActivateRoute(app: FastifyInstance): void {
     if (await spendStore(request, () => spender.isSpent(pending.codeSha256))) {
       return refuse(request, reply, "spent");
     }
-    const profileFile = `${pending.recipient.replace(/[^A-Za-z0-9._-]/g, "_")}.share`;
+    const profileFile = profileFileName(pending.recipient);
     return reply
       .code(200)
       .headers(pageHeaders)
