@@ -14,6 +14,7 @@ const suffixes: [RegExp, string][] = [
   [/\/tables\/:table\/query$/, "query"],
   [/\/tables\/:table\/changes$/, "changes"],
   [/\/tables\/:table\/queries\/:queryId$/, "queryInfo"],
+  [/\/tables\/:table\/temporary-table-credentials$/, "temporaryTableCredentials"],
 ];
 
 /** The kind of a data request, `undefined` for anything else. */

@@ -17,6 +17,7 @@ import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
 import { registerListRoutes } from "./listRoutes.ts";
 import { registerTableRoutes } from "./tableRoutes.ts";
+import { registerTemporaryCredentialsRoute } from "./temporaryCredentials.ts";
 import { validatorCompiler } from "./validation.ts";
 
 declare module "fastify" {
@@ -101,6 +102,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         });
         registerListRoutes(authenticated);
         registerTableRoutes(authenticated);
+        registerTemporaryCredentialsRoute(authenticated);
       });
     },
     { prefix },

@@ -16,6 +16,7 @@ import {
   snapshotAtVersion,
   versionAtTimestamp,
 } from "../tables/tableSnapshot.ts";
+import { tableAccess } from "./accessModes.ts";
 import { capabilitiesOf, fileSigner, ndjsonType, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
@@ -71,17 +72,16 @@ export async function answerMetadata(
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
   const parquet = metadataLine(snapshot, table, { withVersion: versioned });
+  const access = tableAccess(table, request.identity);
+  const delta = deltaMetadataLine(snapshot.metadata, {
+    ...(versioned ? { version: snapshot.version } : {}),
+    size: parquet.metaData.size,
+    numFiles: parquet.metaData.numFiles,
+  });
   const lines =
     format === "delta"
-      ? [
-          deltaProtocolLine(snapshot.protocol),
-          deltaMetadataLine(snapshot.metadata, {
-            ...(versioned ? { version: snapshot.version } : {}),
-            size: parquet.metaData.size,
-            numFiles: parquet.metaData.numFiles,
-          }),
-        ]
-      : [protocolLine(), parquet];
+      ? [deltaProtocolLine(snapshot.protocol), { metaData: { ...delta.metaData, ...access } }]
+      : [protocolLine(), { metaData: { ...parquet.metaData, ...access } }];
   reply.header("delta-table-version", String(snapshot.version));
   reply.header("delta-sharing-capabilities", capabilitiesHeader(format, false));
   reply.type(ndjsonType);
