@@ -22,7 +22,13 @@ function checkRequestedLocation(requested: string | undefined, root: S3Location)
 export function registerTemporaryCredentialsRoute(app: FastifyInstance): void {
   app.post<{ Params: TableParams; Body: TemporaryCredentialsBody | undefined }>(
     "/shares/:share/schemas/:schema/tables/:table/temporary-table-credentials",
-    { schema: { params: TableParams, body: TemporaryCredentialsBody } },
+    {
+      schema: { params: TableParams, body: TemporaryCredentialsBody },
+      // the body is optional (no location: the table's root)
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
     async (request, reply) => {
       const table = resolveTable(request.ctx.catalog, request.identity, request.params);
       const refusal = directoryAccessRefusal(table, request.identity);
