@@ -1,8 +1,7 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
-import { parseS3Location } from "../storage/s3Location.ts";
-import { partitionOf, sessionPolicyMaxLength, sessionPolicyText } from "../storage/sessionPolicy.ts";
+import { directoryAccessLocationProblem, partitionOf } from "../storage/sessionPolicy.ts";
 import type { ServerConfig, TableConfig } from "./schema.ts";
 
 export interface ConfigProblem {
@@ -74,15 +73,7 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
 function directoryAccessProblem(config: ServerConfig, table: TableConfig): string | undefined {
   if (table.directoryAccess !== true) return undefined;
   if (config.directoryAccess === undefined) return "needs the server's directoryAccess (readerRoleArn)";
-  const location = parseS3Location(table.location);
-  if (location === undefined || location.prefix === "") {
-    return "needs a table under a key prefix in S3 (s3://bucket/prefix)";
-  }
-  const policy = sessionPolicyText(location, partitionOf(config.directoryAccess.readerRoleArn));
-  if (policy.length > sessionPolicyMaxLength) {
-    return `needs a session policy of ${policy.length} characters, over the ${sessionPolicyMaxLength} STS accepts`;
-  }
-  return undefined;
+  return directoryAccessLocationProblem(table.location, partitionOf(config.directoryAccess.readerRoleArn));
 }
 
 // Refusing a file that names no way in at all: an empty or forgotten section must not silently

@@ -2,7 +2,7 @@
 // prefix may be read, and the bucket listed only below that prefix. A session's permissions are the
 // intersection of the role's own policies and this one, so this is the table's boundary even when
 // the role may read the whole bucket.
-import type { S3Location } from "./s3Location.ts";
+import { parseS3Location, type S3Location } from "./s3Location.ts";
 
 /** STS refuses a packed session policy over this many characters (AssumeRole `Policy`). */
 export const sessionPolicyMaxLength = 2048;
@@ -52,4 +52,17 @@ export function sessionPolicy(table: S3Location, partition: string): SessionPoli
 
 export function sessionPolicyText(table: S3Location, partition: string): string {
   return JSON.stringify(sessionPolicy(table, partition));
+}
+
+/** Why directory access cannot be offered for a table at `location`, or undefined when it can. */
+export function directoryAccessLocationProblem(location: string, partition: string): string | undefined {
+  const parsed = parseS3Location(location);
+  if (parsed === undefined || parsed.prefix === "") {
+    return "needs a table under a key prefix in S3 (s3://bucket/prefix)";
+  }
+  const length = sessionPolicyText(parsed, partition).length;
+  if (length > sessionPolicyMaxLength) {
+    return `needs a session policy of ${length} characters, over the ${sessionPolicyMaxLength} STS accepts`;
+  }
+  return undefined;
 }
