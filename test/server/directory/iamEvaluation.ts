@@ -27,7 +27,7 @@ export interface Policy {
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const regexLiteral = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A policy pattern as a regular expression: wildcards, and the special-character variables. */
 export function patternOf(pattern: string, flags = ""): RegExp {
@@ -35,11 +35,11 @@ export function patternOf(pattern: string, flags = ""): RegExp {
   for (let i = 0; i < pattern.length; i++) {
     const variable = /^\$\{([*?$])\}/.exec(pattern.slice(i));
     if (variable) {
-      source += escape(variable[1] as string);
+      source += regexLiteral(variable[1] as string);
       i += variable[0].length - 1;
     } else if (pattern[i] === "*") source += "[\\s\\S]*";
     else if (pattern[i] === "?") source += "[\\s\\S]";
-    else source += escape(pattern[i] as string);
+    else source += regexLiteral(pattern[i] as string);
   }
   return new RegExp(`^${source}$`, flags);
 }

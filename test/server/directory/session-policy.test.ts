@@ -43,6 +43,7 @@ describe("the session policy under IAM's evaluation rules", () => {
     assert.ok(isAllowed(policy, list("tables", "sales/orders/")));
     assert.ok(isAllowed(policy, list("tables", "sales/orders/_delta_log/")));
     assert.ok(isAllowed({ ...policy, Statement: [] }, get("tables", "x")) === false);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM's policy variable, not a template
     assert.ok(patternOf("a${*}b").test("a*b") && !patternOf("a${*}b").test("axb"));
     assert.ok(patternOf("s3:get*", "i").test("s3:GetObject"));
   });
@@ -91,6 +92,7 @@ describe("the session policy under IAM's evaluation rules", () => {
   });
 
   it("writes wildcard and variable characters of a key as IAM literals, and names the role's partition", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: IAM's policy variables, not a template
     assert.equal(iamLiteral("a*b?c$d"), "a${*}b${?}c${$}d");
     assert.equal(partitionOf("arn:aws-cn:iam::123456789012:role/reader"), "aws-cn");
     const china = sessionPolicy({ bucket: "b", prefix: "p" }, "aws-cn");
