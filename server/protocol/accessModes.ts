@@ -1,9 +1,9 @@
 // How recipients may read a table (PROTOCOL.md "Access Modes"): `url` (presigned URLs from Query
 // Table) always; `dir` (temporary credentials for the table's directory) where the table offers it
 // and the recipient may have it, together with the table's `location`, which the protocol requires
-// beside `dir`. Metadata and list answers say so per recipient, so a client that reads only
-// directories sees `dir` exactly where its credentials request would succeed. The metadata lines of
-// /query and /changes answers, which are URL reads, keep saying `url`.
+// beside `dir`. Every answer that carries table metadata (metadata, query, changes, list tables)
+// says so per recipient, so a client that reads only directories sees `dir` exactly where its
+// credentials request would succeed.
 
 import { directoryAccessRefusal } from "../auth/directoryAccess.ts";
 import type { Identity } from "../auth/identity.ts";

@@ -71,17 +71,19 @@ export async function answerMetadata(
   const snapshot = await snapshotAt(request, table, at);
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
-  const parquet = metadataLine(snapshot, table, { withVersion: versioned });
   const access = tableAccess(table, request.identity);
-  const delta = deltaMetadataLine(snapshot.metadata, {
-    ...(versioned ? { version: snapshot.version } : {}),
-    size: parquet.metaData.size,
-    numFiles: parquet.metaData.numFiles,
-  });
+  const parquet = metadataLine(snapshot, table, { withVersion: versioned, access });
   const lines =
     format === "delta"
-      ? [deltaProtocolLine(snapshot.protocol), { metaData: { ...delta.metaData, ...access } }]
-      : [protocolLine(), { metaData: { ...parquet.metaData, ...access } }];
+      ? [
+          deltaProtocolLine(snapshot.protocol),
+          deltaMetadataLine(snapshot.metadata, access, {
+            ...(versioned ? { version: snapshot.version } : {}),
+            size: parquet.metaData.size,
+            numFiles: parquet.metaData.numFiles,
+          }),
+        ]
+      : [protocolLine(), parquet];
   reply.header("delta-table-version", String(snapshot.version));
   reply.header("delta-sharing-capabilities", capabilitiesHeader(format, false));
   reply.type(ndjsonType);
@@ -220,6 +222,7 @@ export async function answerSnapshotQuery(
   const endStreamAction = capabilities.includeEndStreamAction || paged || refreshToken !== undefined;
   const lines = snapshotQueryLines({
     table,
+    access: tableAccess(table, request.identity),
     snapshot,
     format,
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),

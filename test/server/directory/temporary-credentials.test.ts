@@ -233,19 +233,32 @@ describe("temporary table credentials (moto STS and S3)", () => {
     });
     for (const entry of Object.values(await modes("plain"))) assert.deepEqual(entry, [["url"], undefined]);
 
-    const metadata = async (who: keyof typeof tokens, format?: string) => {
-      const headers = format ? { "delta-sharing-capabilities": `responseformat=${format}` } : undefined;
-      const text = await (
-        await call(who, "/shares/sales/schemas/s/tables/small/metadata", headers ? { headers } : {})
-      ).text();
+    // the metadata line of /metadata and of /query answers, in either response format
+    const metadataLine = async (who: keyof typeof tokens, route: "metadata" | "query", format?: string) => {
+      const headers: Record<string, string> = format
+        ? { "delta-sharing-capabilities": `responseformat=${format}` }
+        : {};
+      const init: RequestInit =
+        route === "query"
+          ? { method: "POST", body: "{}", headers: { ...headers, "content-type": "application/json" } }
+          : { headers };
+      const text = await (await call(who, `/shares/sales/schemas/s/tables/small/${route}`, init)).text();
       const line = JSON.parse(text.trim().split("\n")[1] as string) as {
         metaData: { accessModes: string[]; location?: string };
       };
       return [line.metaData.accessModes, line.metaData.location];
     };
-    assert.deepEqual(await metadata("reader"), [["url", "dir"], "s3://tables/sales/small"]);
-    assert.deepEqual(await metadata("reader", "delta"), [["url", "dir"], "s3://tables/sales/small"]);
-    assert.deepEqual(await metadata("plain"), [["url"], undefined]);
+    for (const route of ["metadata", "query"] as const) {
+      for (const format of [undefined, "delta"]) {
+        const what = `${route} ${format ?? "parquet"}`;
+        assert.deepEqual(
+          await metadataLine("reader", route, format),
+          [["url", "dir"], "s3://tables/sales/small"],
+          what,
+        );
+        assert.deepEqual(await metadataLine("plain", route, format), [["url"], undefined], what);
+      }
+    }
   });
 
   it("audits every credentials request like a query, without a secret", async () => {
