@@ -3,9 +3,9 @@
 // session policy to the table. Chaining from a role's session caps the lifetime at one hour.
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { DirectoryAccessConfig, ServerConfig } from "../config/schema.ts";
-import { translateS3Error } from "./s3Errors.ts";
 import type { S3Location } from "./s3Location.ts";
 import { partitionOf, sessionPolicyText } from "./sessionPolicy.ts";
+import { StorageUnavailableError } from "./storage.ts";
 
 export interface TableCredentials {
   accessKeyId: string;
@@ -13,6 +13,34 @@ export interface TableCredentials {
   sessionToken: string;
   /** When STS says the session ends, epoch milliseconds. */
   expiresAt: number;
+}
+
+/** STS refused the server (trust or permission policy, an unknown role): a setup fault, not the recipient's. */
+export class CredentialsRefusedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CredentialsRefusedError";
+  }
+}
+
+interface SdkError {
+  name?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+function translateStsError(error: unknown, roleArn: string): Error {
+  const sdk = error as SdkError;
+  const status = sdk.$metadata?.httpStatusCode;
+  if (status === 429 || sdk.name === "Throttling" || sdk.$retryable?.throttling === true) {
+    return new StorageUnavailableError("STS is throttling AssumeRole", true, { cause: error });
+  }
+  if (status === undefined || status >= 500) {
+    return new StorageUnavailableError("STS is unreachable", false, { cause: error });
+  }
+  return new CredentialsRefusedError(`STS refused to assume ${roleArn}: ${sdk.name ?? status}`, {
+    cause: error,
+  });
 }
 
 export type TableCredentialIssuer = (table: S3Location, recipient: string) => Promise<TableCredentials>;
@@ -49,7 +77,7 @@ export function tableCredentialIssuer(
         }),
       );
     } catch (error) {
-      throw translateS3Error(error, `temporary credentials for s3://${table.bucket}/${table.prefix} (STS)`);
+      throw translateStsError(error, config.readerRoleArn);
     }
     const credentials = answer.Credentials;
     const expiration = credentials?.Expiration;

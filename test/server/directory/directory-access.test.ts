@@ -8,6 +8,7 @@ import { everyShare, grantedShares } from "../../../server/auth/identity.ts";
 import { parseConfigText } from "../../../server/config/load.ts";
 import { tableAccess } from "../../../server/protocol/accessModes.ts";
 import type { SharedTable } from "../../../server/shares/catalog.ts";
+import { roleSessionName } from "../../../server/storage/tableCredentials.ts";
 import { refusal } from "../configRefusal.ts";
 
 const table: SharedTable = {
@@ -58,6 +59,15 @@ describe("directory access refusals", () => {
       directoryAccessRefusal(table, reader, filtered) ?? "granted",
       /partition filter \(region = 'eu'\)/,
     );
+  });
+});
+
+describe("the STS session name", () => {
+  it("names the recipient within what STS accepts (2 to 64 of [\\w+=,.@-])", () => {
+    assert.equal(roleSessionName("reader"), "delta-sharing@reader");
+    for (const name of ["a b/c:d", "é".repeat(80), "x".repeat(255)]) {
+      assert.match(roleSessionName(name), /^[\w+=,.@-]{2,64}$/);
+    }
   });
 });
 

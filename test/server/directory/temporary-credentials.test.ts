@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Expected, readTable, sortRows, writeFixtureTables } from "../../fixtures/tables.ts";
 import { type MotoAws, type MotoGround, startMoto } from "../../ground/moto.ts";
+import { freePort } from "../../ground/ports.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
 import { assertNoSecrets, auditEvents } from "../recipients/audit.ts";
 
@@ -215,6 +216,59 @@ describe("temporary table credentials (moto STS and S3)", () => {
       assert.match(body.message, reason);
     }
     assert.equal((await credentials("reader", "missing")).status, 404);
+  });
+
+  it("answers 500 when STS refuses the server and 503 when STS is unreachable, naming no secret", async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const cases: [string, string, number, string][] = [
+      // the server role's trust policy names only the pod identity, not the server itself
+      [aws.serverRoleArn, moto.endpoint, 500, "INTERNAL_ERROR"],
+      [aws.readerRoleArn, closed, 503, "TEMPORARILY_UNAVAILABLE"],
+    ];
+    for (const [readerRoleArn, stsEndpoint, status, errorCode] of cases) {
+      const other = await startTestServer({
+        shares: [
+          {
+            name: "sales",
+            schemas: [
+              {
+                name: "s",
+                tables: [
+                  {
+                    name: "small",
+                    location: "s3://tables/sales/small",
+                    historyShared: true,
+                    directoryAccess: true,
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+        recipients: [
+          {
+            name: "reader",
+            tokens: [{ sha256: hash(tokens.reader) }],
+            shares: ["sales"],
+            directoryAccess: true,
+          },
+        ],
+        s3: { endpoint: moto.endpoint, forcePathStyle: true, region: moto.region },
+        directoryAccess: { readerRoleArn, sessionSeconds: 900, stsEndpoint },
+      });
+      try {
+        const response = await other.api("/shares/sales/schemas/s/tables/small/temporary-table-credentials", {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens.reader}` },
+        });
+        assert.equal(response.status, status, readerRoleArn);
+        assert.equal(((await response.json()) as { errorCode: string }).errorCode, errorCode);
+        if (status === 500) assert.match(other.logs(), /STS refused to assume/);
+        assert.ok(!other.logs().includes(aws.server.secretAccessKey), "the server's secret was logged");
+      } finally {
+        await other.stop();
+      }
+    }
   });
 
   it("names dir and the location in metadata and list answers only where credentials would be given", async () => {
