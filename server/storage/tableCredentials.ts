@@ -3,6 +3,7 @@
 // session policy to the table. Chaining from a role's session caps the lifetime at one hour.
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, STSClient } from "@aws-sdk/client-sts";
 import type { DirectoryAccessConfig, ServerConfig } from "../config/schema.ts";
+import type { SdkError } from "./s3Errors.ts";
 import type { S3Location } from "./s3Location.ts";
 import { partitionOf, sessionPolicyText } from "./sessionPolicy.ts";
 import { StorageUnavailableError } from "./storage.ts";
@@ -21,12 +22,6 @@ export class CredentialsRefusedError extends Error {
     super(message, options);
     this.name = "CredentialsRefusedError";
   }
-}
-
-interface SdkError {
-  name?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: { throttling?: boolean };
 }
 
 function translateStsError(error: unknown, roleArn: string): Error {
