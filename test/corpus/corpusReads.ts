@@ -1,0 +1,154 @@
+// Reads every golden table through a running server, once per share: the raw answer of each query
+// (and change feed where delta-spark reads one), then the official Python client's read of every
+// table the server answered, all in one Python process; and judges each against delta-spark.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runPythonJson } from "../ground/python.ts";
+import type { Row } from "../fixtures/tables.ts";
+import type { CorpusEntry, RowSet, SparkTruth } from "./goldenCorpus.ts";
+import { type Api, type RawAnswer, rawChanges, rawQuery } from "./rawAnswers.ts";
+import { type ClientAnswer, judge, type ReadToJudge, type Verdict } from "./verdicts.ts";
+
+export const corpusSchema = "golden";
+
+export interface CorpusShare {
+  name: string;
+  /** False where commit times are not the corpus files' own (S3 gives upload times), so change
+   * rows compare without _commit_timestamp there. */
+  keepsCommitTimes: boolean;
+}
+
+export interface CorpusRead {
+  share: string;
+  table: string;
+  check: "snapshot" | "changes";
+  verdict: Verdict;
+}
+
+interface Pending {
+  key: string;
+  share: CorpusShare;
+  entry: CorpusEntry;
+  check: CorpusRead["check"];
+  truth: ReadToJudge["truth"];
+  raw: RawAnswer;
+  declaredFeatures: string[];
+  tableFeatures: string[];
+  request?: Record<string, unknown>;
+}
+
+const snapshotFeatures = ["deletionvectors", "columnmapping", "timestampntz"];
+const changesFeatures = ["deletionvectors", "columnmapping"];
+
+// digests cover commit times: only change feeds small enough to travel as rows compare without them
+function withoutCommitTimes<T extends RowSet>(read: T): T {
+  if (read.rows === undefined) return read;
+  const rows: Row[] = read.rows.map(({ _commit_timestamp: _dropped, ...rest }) => rest);
+  return { ...read, rows };
+}
+
+async function snapshotRead(api: Api, share: CorpusShare, entry: CorpusEntry, truth: SparkTruth): Promise<Pending> {
+  const raw = await rawQuery(api, share.name, corpusSchema, entry.name);
+  const key = `${share.name}.${entry.name}.snapshot`;
+  const table = `${share.name}.${corpusSchema}.${entry.name}`;
+  return {
+    key,
+    share,
+    entry,
+    check: "snapshot",
+    truth:
+      truth.count !== undefined && truth.digest !== undefined
+        ? { read: { count: truth.count, digest: truth.digest, rows: truth.rows }, version: truth.version }
+        : { refused: truth.refused ?? "no rows" },
+    raw,
+    declaredFeatures: snapshotFeatures,
+    tableFeatures: truth.tableFeatures ?? [],
+    request: raw.status === 200 ? { key, op: "load", table, use_delta_format: null } : undefined,
+  };
+}
+
+async function changesRead(api: Api, share: CorpusShare, entry: CorpusEntry, truth: SparkTruth): Promise<Pending | undefined> {
+  const changes = truth.changes;
+  if (!changes) return undefined;
+  const delta = (truth.minReaderVersion ?? 1) > 1;
+  const from = "from" in changes ? changes.from : 0;
+  const coordinates = { share: share.name, schema: corpusSchema, table: entry.name };
+  const raw = await rawChanges(api, coordinates, from, delta);
+  const key = `${share.name}.${entry.name}.changes`;
+  const table = `${share.name}.${corpusSchema}.${entry.name}`;
+  return {
+    key,
+    share,
+    entry,
+    check: "changes",
+    truth:
+      "error" in changes
+        ? { refused: changes.error }
+        : { read: share.keepsCommitTimes ? changes : withoutCommitTimes(changes) },
+    raw,
+    declaredFeatures: delta ? changesFeatures : [],
+    tableFeatures: truth.tableFeatures ?? [],
+    request:
+      raw.status === 200 ? { key, op: "changes", table, starting_version: from, use_delta_format: delta ? true : null } : undefined,
+  };
+}
+
+async function readWithClient(profile: string, requests: Record<string, unknown>[]): Promise<Record<string, ClientAnswer>> {
+  const dir = await mkdtemp(join(tmpdir(), "dso-golden-reads-"));
+  try {
+    const file = join(dir, "requests.json");
+    await writeFile(file, JSON.stringify(requests.map((request) => ({ profile, ...request }))));
+    const answer = await runPythonJson<{ answers: Record<string, ClientAnswer> }>("test/corpus/golden_reads.py", [file], {
+      timeoutMs: 1_200_000,
+    });
+    return answer.answers;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function verdictOf(pending: Pending, client: ClientAnswer | undefined): Verdict {
+  if (!pending.entry.isTable && pending.raw.status !== 404) {
+    return { kind: "failure", detail: `a folder without a table answered ${pending.raw.status}, not 404` };
+  }
+  const answer =
+    client && !("error" in client) && !pending.share.keepsCommitTimes && pending.check === "changes"
+      ? withoutCommitTimes(client)
+      : client;
+  return judge({
+    table: pending.entry.name,
+    truth: pending.truth,
+    raw: pending.raw,
+    client: answer,
+    declaredFeatures: pending.declaredFeatures,
+    tableFeatures: pending.tableFeatures,
+  });
+}
+
+/** Every entry through every share: raw answers first, then one client process for all reads. */
+export async function readCorpus(
+  api: Api,
+  profile: string,
+  shares: CorpusShare[],
+  entries: CorpusEntry[],
+  truth: Record<string, SparkTruth>,
+): Promise<CorpusRead[]> {
+  const pending: Pending[] = [];
+  for (const share of shares) {
+    for (const entry of entries) {
+      const spark = truth[entry.name] ?? { refused: "no truth computed" };
+      pending.push(await snapshotRead(api, share, entry, spark));
+      const changes = await changesRead(api, share, entry, spark);
+      if (changes) pending.push(changes);
+    }
+  }
+  const requests = pending.flatMap((read) => (read.request ? [read.request] : []));
+  const answers = requests.length > 0 ? await readWithClient(profile, requests) : {};
+  return pending.map((read) => ({
+    share: read.share.name,
+    table: read.entry.name,
+    check: read.check,
+    verdict: verdictOf(read, answers[read.key]),
+  }));
+}
