@@ -4,8 +4,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runPythonJson } from "../ground/python.ts";
 import type { Row } from "../fixtures/tables.ts";
+import { runPythonJson } from "../ground/python.ts";
 import type { CorpusEntry, RowSet, SparkTruth } from "./goldenCorpus.ts";
 import { type Api, type RawAnswer, rawChanges, rawQuery } from "./rawAnswers.ts";
 import { type ClientAnswer, judge, type ReadToJudge, type Verdict } from "./verdicts.ts";
@@ -48,8 +48,13 @@ function withoutCommitTimes<T extends RowSet>(read: T): T {
   return { ...read, rows };
 }
 
-async function snapshotRead(api: Api, share: CorpusShare, entry: CorpusEntry, truth: SparkTruth): Promise<Pending> {
-  const raw = await rawQuery(api, share.name, corpusSchema, entry.name);
+async function snapshotRead(
+  api: Api,
+  share: CorpusShare,
+  entry: CorpusEntry,
+  truth: SparkTruth,
+): Promise<Pending> {
+  const raw = await rawQuery(api, { share: share.name, schema: corpusSchema, table: entry.name });
   const key = `${share.name}.${entry.name}.snapshot`;
   const table = `${share.name}.${corpusSchema}.${entry.name}`;
   return {
@@ -68,7 +73,12 @@ async function snapshotRead(api: Api, share: CorpusShare, entry: CorpusEntry, tr
   };
 }
 
-async function changesRead(api: Api, share: CorpusShare, entry: CorpusEntry, truth: SparkTruth): Promise<Pending | undefined> {
+async function changesRead(
+  api: Api,
+  share: CorpusShare,
+  entry: CorpusEntry,
+  truth: SparkTruth,
+): Promise<Pending | undefined> {
   const changes = truth.changes;
   if (!changes) return undefined;
   const delta = (truth.minReaderVersion ?? 1) > 1;
@@ -90,18 +100,27 @@ async function changesRead(api: Api, share: CorpusShare, entry: CorpusEntry, tru
     declaredFeatures: delta ? changesFeatures : [],
     tableFeatures: truth.tableFeatures ?? [],
     request:
-      raw.status === 200 ? { key, op: "changes", table, starting_version: from, use_delta_format: delta ? true : null } : undefined,
+      raw.status === 200
+        ? { key, op: "changes", table, starting_version: from, use_delta_format: delta ? true : null }
+        : undefined,
   };
 }
 
-async function readWithClient(profile: string, requests: Record<string, unknown>[]): Promise<Record<string, ClientAnswer>> {
+async function readWithClient(
+  profile: string,
+  requests: Record<string, unknown>[],
+): Promise<Record<string, ClientAnswer>> {
   const dir = await mkdtemp(join(tmpdir(), "dso-golden-reads-"));
   try {
     const file = join(dir, "requests.json");
     await writeFile(file, JSON.stringify(requests.map((request) => ({ profile, ...request }))));
-    const answer = await runPythonJson<{ answers: Record<string, ClientAnswer> }>("test/corpus/golden_reads.py", [file], {
-      timeoutMs: 1_200_000,
-    });
+    const answer = await runPythonJson<{ answers: Record<string, ClientAnswer> }>(
+      "test/corpus/golden_reads.py",
+      [file],
+      {
+        timeoutMs: 1_200_000,
+      },
+    );
     return answer.answers;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -126,6 +145,26 @@ function verdictOf(pending: Pending, client: ClientAnswer | undefined): Verdict 
   });
 }
 
+async function rawReads(
+  api: Api,
+  share: CorpusShare,
+  entry: CorpusEntry,
+  truth: SparkTruth,
+): Promise<Pending[]> {
+  const snapshot = await snapshotRead(api, share, entry, truth);
+  const changes = await changesRead(api, share, entry, truth);
+  return changes ? [snapshot, changes] : [snapshot];
+}
+
+export interface CorpusRun {
+  reads: CorpusRead[];
+  /** Wall-clock seconds of the raw answers (files probed) and of the client's reads. */
+  seconds: { raw: number; client: number };
+}
+
+// a few tables at once: the server and S3 answer while the probes of another table wait on them
+const concurrentTables = 4;
+
 /** Every entry through every share: raw answers first, then one client process for all reads. */
 export async function readCorpus(
   api: Api,
@@ -133,22 +172,33 @@ export async function readCorpus(
   shares: CorpusShare[],
   entries: CorpusEntry[],
   truth: Record<string, SparkTruth>,
-): Promise<CorpusRead[]> {
-  const pending: Pending[] = [];
-  for (const share of shares) {
-    for (const entry of entries) {
-      const spark = truth[entry.name] ?? { refused: "no truth computed" };
-      pending.push(await snapshotRead(api, share, entry, spark));
-      const changes = await changesRead(api, share, entry, spark);
-      if (changes) pending.push(changes);
+): Promise<CorpusRun> {
+  const started = performance.now();
+  const jobs = shares.flatMap((share) => entries.map((entry) => ({ share, entry })));
+  const results: Pending[][] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < jobs.length; index = next++) {
+      const { share, entry } = jobs[index] as (typeof jobs)[number];
+      results[index] = await rawReads(
+        api,
+        share,
+        entry,
+        truth[entry.name] ?? { refused: "no truth computed" },
+      );
     }
-  }
+  };
+  await Promise.all(Array.from({ length: concurrentTables }, worker));
+  const pending = results.flat();
+  const rawDone = performance.now();
   const requests = pending.flatMap((read) => (read.request ? [read.request] : []));
   const answers = requests.length > 0 ? await readWithClient(profile, requests) : {};
-  return pending.map((read) => ({
+  const reads = pending.map((read) => ({
     share: read.share.name,
     table: read.entry.name,
     check: read.check,
     verdict: verdictOf(read, answers[read.key]),
   }));
+  const seconds = (from: number, to: number) => Math.round((to - from) / 100) / 10;
+  return { reads, seconds: { raw: seconds(started, rawDone), client: seconds(rawDone, performance.now()) } };
 }

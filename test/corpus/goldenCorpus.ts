@@ -6,9 +6,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
+import type { Row } from "../fixtures/tables.ts";
 import { cachePath, repoRoot } from "../ground/paths.ts";
 import { runSparkJson, sparkJars } from "../ground/spark.ts";
-import type { Row } from "../fixtures/tables.ts";
 
 export const corpusDir = join(repoRoot, "..", "shared", "corpus", "delta-golden");
 

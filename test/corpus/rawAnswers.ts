@@ -5,7 +5,8 @@
 // answer that is right where the client fails on it.
 
 /** The capabilities the Python client (1.4.2) sends when it lets the server pick the format. */
-export const clientSnapshotCapabilities = "responseformat=delta,parquet;readerfeatures=deletionvectors,columnmapping,timestampntz";
+export const clientSnapshotCapabilities =
+  "responseformat=delta,parquet;readerfeatures=deletionvectors,columnmapping,timestampntz";
 /** The capabilities it sends for a change feed in the delta format. */
 export const clientChangesCapabilities = "responseformat=delta;readerfeatures=deletionvectors,columnmapping";
 
@@ -85,7 +86,11 @@ async function answerOf(response: Response): Promise<RawAnswer> {
     } catch {
       body = undefined;
     }
-    return { ...base, error: { errorCode: body?.errorCode, message: body?.message, text: text.slice(0, 1000) }, files: [] };
+    return {
+      ...base,
+      error: { errorCode: body?.errorCode, message: body?.message, text: text.slice(0, 1000) },
+      files: [],
+    };
   }
   const found = text
     .split("\n")
@@ -100,12 +105,16 @@ async function answerOf(response: Response): Promise<RawAnswer> {
 const tablePath = (share: string, schema: string, table: string) =>
   `/shares/${encodeURIComponent(share)}/schemas/${encodeURIComponent(schema)}/tables/${encodeURIComponent(table)}`;
 
-/** POST …/query at the latest version, as the client asks when it lets the server choose. */
-export async function rawQuery(api: Api, share: string, schema: string, table: string): Promise<RawAnswer> {
-  const response = await api(`${tablePath(share, schema, table)}/query`, {
+/** POST …/query (at the latest version unless given), as the client asks when it lets the server choose. */
+export async function rawQuery(
+  api: Api,
+  coordinates: { share: string; schema: string; table: string },
+  version?: number,
+): Promise<RawAnswer> {
+  const response = await api(`${tablePath(coordinates.share, coordinates.schema, coordinates.table)}/query`, {
     method: "POST",
     headers: { "content-type": "application/json", "delta-sharing-capabilities": clientSnapshotCapabilities },
-    body: "{}",
+    body: JSON.stringify(version === undefined ? {} : { version }),
   });
   return answerOf(response);
 }
@@ -118,7 +127,9 @@ export async function rawChanges(
   delta: boolean,
 ): Promise<RawAnswer> {
   const path = `${tablePath(coordinates.share, coordinates.schema, coordinates.table)}/changes?startingVersion=${startingVersion}`;
-  const headers: Record<string, string> = delta ? { "delta-sharing-capabilities": clientChangesCapabilities } : {};
+  const headers: Record<string, string> = delta
+    ? { "delta-sharing-capabilities": clientChangesCapabilities }
+    : {};
   return answerOf(await api(path, { headers }));
 }
 

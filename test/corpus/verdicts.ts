@@ -1,17 +1,19 @@
 // How one read of a golden table through the server is judged against delta-spark's read of it:
 // equal rows; a 4xx JSON error where delta-spark refuses the table; a 404 on a file URL where the
-// table logs a data file the corpus does not hold (named in goldenExpectations.ts); a 4xx naming a
+// table logs a data file the corpus does not hold, or no file where the log cancels its only add
+// (both named in goldenExpectations.ts); a 4xx naming a
 // reader feature the Python client does not declare; a failure of the client on an answer shown
 // right by its raw form (named, with the reason, in goldenExpectations.ts); anything else fails.
 import type { Row } from "../fixtures/tables.ts";
 import type { RowSet } from "./goldenCorpus.ts";
-import { clientLimitations, tablesMissingDataFiles } from "./goldenExpectations.ts";
+import { clientLimitations, tablesEmptyAfterReplay, tablesMissingDataFiles } from "./goldenExpectations.ts";
 import { type RawAnswer, rowsByStats } from "./rawAnswers.ts";
 
 export const verdictKinds = [
   "equal",
   "refused-as-spark",
   "expected-404",
+  "empty-as-logged",
   "feature-not-declared",
   "client-limitation",
   "failure",
@@ -60,7 +62,8 @@ function isProtocolError(raw: RawAnswer): boolean {
   );
 }
 
-const errorText = (raw: RawAnswer) => `${raw.status} ${raw.error?.errorCode ?? ""}: ${raw.error?.message ?? raw.error?.text ?? ""}`;
+const errorText = (raw: RawAnswer) =>
+  `${raw.status} ${raw.error?.errorCode ?? ""}: ${raw.error?.message ?? raw.error?.text ?? ""}`;
 
 function sameRows(expected: RowSet, actual: RowSet): boolean {
   if (expected.rows === undefined || actual.rows === undefined) {
@@ -91,7 +94,8 @@ function missingFileVerdict(read: ReadToJudge): Verdict | undefined {
 function undeclaredFeature(read: ReadToJudge): string | undefined {
   const message = String(read.raw.error?.message ?? "").toLowerCase();
   return read.tableFeatures.find(
-    (feature) => !read.declaredFeatures.includes(feature.toLowerCase()) && message.includes(feature.toLowerCase()),
+    (feature) =>
+      !read.declaredFeatures.includes(feature.toLowerCase()) && message.includes(feature.toLowerCase()),
   );
 }
 
@@ -102,12 +106,19 @@ function clientVerdict(read: ReadToJudge, expected: RowSet, problem: string): Ve
   const unserved = read.raw.files.filter((file) => file.status !== 200 && file.status !== 206);
   const counted = rowsByStats(read.raw);
   if (because === undefined) return { kind: "failure", detail: problem };
-  if (unserved.length > 0) return { kind: "failure", detail: `${problem}; ${unserved.length} file URLs not served` };
+  if (unserved.length > 0)
+    return { kind: "failure", detail: `${problem}; ${unserved.length} file URLs not served` };
   if (counted !== undefined && counted !== expected.count) {
-    return { kind: "failure", detail: `${problem}; the answer's stats count ${counted} rows, delta-spark ${expected.count}` };
+    return {
+      kind: "failure",
+      detail: `${problem}; the answer's stats count ${counted} rows, delta-spark ${expected.count}`,
+    };
   }
   const evidence = `${read.raw.files.length} files served, ${counted ?? "unknown (no stats)"} rows by stats`;
-  return { kind: "client-limitation", detail: `${because} (${evidence}); the client: ${problem.slice(0, 300)}` };
+  return {
+    kind: "client-limitation",
+    detail: `${because} (${evidence}); the client: ${problem.slice(0, 300)}`,
+  };
 }
 
 export function judge(read: ReadToJudge): Verdict {
@@ -117,15 +128,27 @@ export function judge(read: ReadToJudge): Verdict {
     if (isProtocolError(raw)) return { kind: "refused-as-spark", detail: errorText(raw) };
     const missing = raw.status === 200 ? missingFileVerdict(read) : undefined;
     if (missing) return missing;
-    return { kind: "failure", detail: `delta-spark refuses (${truth.refused}); the server answered ${raw.status}` };
+    if (raw.status === 200 && raw.files.length === 0 && tablesEmptyAfterReplay.includes(read.table)) {
+      return { kind: "empty-as-logged", detail: `no files (delta-spark: ${truth.refused.slice(0, 120)})` };
+    }
+    return {
+      kind: "failure",
+      detail: `delta-spark refuses (${truth.refused}); the server answered ${raw.status}`,
+    };
   }
   if (raw.status !== 200) {
     const feature = isProtocolError(raw) ? undeclaredFeature(read) : undefined;
     if (feature) return { kind: "feature-not-declared", detail: `${feature}: ${errorText(raw)}` };
-    return { kind: "failure", detail: `delta-spark reads ${truth.read.count} rows; the server answered ${errorText(raw)}` };
+    return {
+      kind: "failure",
+      detail: `delta-spark reads ${truth.read.count} rows; the server answered ${errorText(raw)}`,
+    };
   }
   if (truth.version !== undefined && raw.version !== undefined && raw.version !== truth.version) {
-    return { kind: "failure", detail: `the server answers version ${raw.version}, delta-spark reads ${truth.version}` };
+    return {
+      kind: "failure",
+      detail: `the server answers version ${raw.version}, delta-spark reads ${truth.version}`,
+    };
   }
   const missing = missingFileVerdict(read);
   if (missing) return missing;
