@@ -48,20 +48,28 @@ function withoutCommitTimes<T extends RowSet>(read: T): T {
   return { ...read, rows };
 }
 
+// where a read goes: its key among the client's answers, the table's coordinates and client name
+function placeOf(share: CorpusShare, entry: CorpusEntry, check: CorpusRead["check"]) {
+  return {
+    key: `${share.name}.${entry.name}.${check}`,
+    share,
+    entry,
+    check,
+    coordinates: { share: share.name, schema: corpusSchema, table: entry.name },
+    table: `${share.name}.${corpusSchema}.${entry.name}`,
+  };
+}
+
 async function snapshotRead(
   api: Api,
   share: CorpusShare,
   entry: CorpusEntry,
   truth: SparkTruth,
 ): Promise<Pending> {
-  const raw = await rawQuery(api, { share: share.name, schema: corpusSchema, table: entry.name });
-  const key = `${share.name}.${entry.name}.snapshot`;
-  const table = `${share.name}.${corpusSchema}.${entry.name}`;
+  const place = placeOf(share, entry, "snapshot");
+  const raw = await rawQuery(api, place.coordinates);
   return {
-    key,
-    share,
-    entry,
-    check: "snapshot",
+    ...place,
     truth:
       truth.count !== undefined && truth.digest !== undefined
         ? { read: { count: truth.count, digest: truth.digest, rows: truth.rows }, version: truth.version }
@@ -69,7 +77,10 @@ async function snapshotRead(
     raw,
     declaredFeatures: snapshotFeatures,
     tableFeatures: truth.tableFeatures ?? [],
-    request: raw.status === 200 ? { key, op: "load", table, use_delta_format: null } : undefined,
+    request:
+      raw.status === 200
+        ? { key: place.key, op: "load", table: place.table, use_delta_format: null }
+        : undefined,
   };
 }
 
@@ -83,15 +94,11 @@ async function changesRead(
   if (!changes) return undefined;
   const delta = (truth.minReaderVersion ?? 1) > 1;
   const from = "from" in changes ? changes.from : 0;
-  const coordinates = { share: share.name, schema: corpusSchema, table: entry.name };
-  const raw = await rawChanges(api, coordinates, from, delta);
-  const key = `${share.name}.${entry.name}.changes`;
-  const table = `${share.name}.${corpusSchema}.${entry.name}`;
+  const place = placeOf(share, entry, "changes");
+  const raw = await rawChanges(api, place.coordinates, from, delta);
+  const { key, table } = place;
   return {
-    key,
-    share,
-    entry,
-    check: "changes",
+    ...place,
     truth:
       "error" in changes
         ? { refused: changes.error }

@@ -77,6 +77,9 @@ const truthSources = [
   "test/corpus/golden_truth.py",
   "test/corpus/golden_values.py",
   "test/fixtures/canonical.py",
+  "test/fixtures/clean_exit.py",
+  // its Spark session
+  "test/fixtures/spark_tables.py",
   "test/ground/spark/requirements.txt",
 ];
 

@@ -1,4 +1,4 @@
-"""delta-spark's own read of every golden table, in one Spark session: the truth the corpus test
+"""delta-spark's own read of every golden table, in one Spark session (spark_tables.py's): the truth the corpus test
 compares the server's answers with.
 
     golden_truth.py CACHE_DIR JARS_DIR CORPUS_DIR ENTRIES_JSON
@@ -17,34 +17,10 @@ import re
 import shutil
 import sys
 import time
-import traceback
 
-import golden_values
-
-
-def session(jars_dir: str):
-    from pyspark.sql import SparkSession
-
-    jars = ",".join(
-        os.path.join(jars_dir, name) for name in sorted(os.listdir(jars_dir)) if name.endswith(".jar")
-    )
-    return (
-        SparkSession.builder.master("local[2]")
-        .appName("dso-golden-truth")
-        .config("spark.jars", jars)
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "1g")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .getOrCreate()
-    )
+import golden_values  # first: it puts test/fixtures on the import path
+from clean_exit import run
+from spark_tables import session
 
 
 def reason(error: BaseException) -> str:
@@ -192,11 +168,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        code = main()
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    run(main)
