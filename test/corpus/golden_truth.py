@@ -1,13 +1,13 @@
-"""delta-spark's own read of every golden table, in one Spark session (spark_tables.py's): the truth the corpus test
-compares the server's answers with.
+"""delta-spark's own read of every golden table, in one Spark session (spark_tables.py's): the
+truth the corpus test compares the server's answers with.
 
     golden_truth.py CACHE_DIR JARS_DIR CORPUS_DIR ENTRIES_JSON
 
 ENTRIES_JSON is a list of {"name", "path"} (path relative to CORPUS_DIR). For each entry the
 result holds, under its name: the latest version, the protocol (DESCRIBE DETAIL), the rows of the
-latest version in golden_values' canonical form, and where the table records a change feed, the
-changes from the first version delta-spark reads them from; or, for what delta-spark refuses,
-the first line of its error. Written once into CACHE_DIR/truth.json; later runs print it.
+latest version as golden_values.summary gives them (count, digest, canonical rows when few), and
+where the table records a change feed, the changes from the first version delta-spark reads them
+from; or, for what delta-spark refuses, the first line of its error. Written once into CACHE_DIR/truth.json; later runs print it.
 """
 
 import fcntl
@@ -65,7 +65,8 @@ def maps_as_entries(column, dtype):
 
 
 def collected(frame) -> dict:
-    columns = [maps_as_entries(frame[field.name], field.dataType).alias(field.name) for field in frame.schema.fields]
+    fields = frame.schema.fields
+    columns = [maps_as_entries(frame[field.name], field.dataType).alias(field.name) for field in fields]
     return golden_values.summary(r.asDict(recursive=True) for r in frame.select(*columns).collect())
 
 
@@ -75,7 +76,7 @@ def commit_versions(location: str) -> list[int]:
         return []
     found = set()
     for name in os.listdir(folder):
-        match = re.match(r"^(\d{20})\.(json|checkpoint\.parquet|checkpoint\.\d+\.\d+\.parquet|checkpoint\..+)$", name)
+        match = re.match(r"^(\d{20})\.(json|checkpoint\..+)$", name)
         if match:
             found.add(int(match.group(1)))
     return sorted(found)
