@@ -59,6 +59,9 @@ const relativePath = (folder: string) => relative(corpusDir, folder).split(sep).
 
 /** Every table of the corpus, and every top-level folder without one, sorted by path. */
 export function corpusEntries(): CorpusEntry[] {
+  if (!existsSync(corpusDir)) {
+    throw new Error(`the golden tables are not at ${corpusDir} (beside the repository: ../shared/corpus)`);
+  }
   const entries: CorpusEntry[] = [];
   const tops = readdirSync(corpusDir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
   for (const top of tops) {
