@@ -2,6 +2,7 @@
 // a storage per table, the snapshot cache and the token codecs. A new configuration builds a new
 // context; requests already running keep the one they started with.
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { Logger } from "pino";
 import { type ActivationSpender, leaseSpender } from "./auth/activationLeases.ts";
 import { type ActivationFinder, activationFinder } from "./auth/activations.ts";
@@ -14,6 +15,11 @@ import { FileUrlCodec } from "./storage/fileUrls.ts";
 import { openTableFiles, openTableStorage } from "./storage/openTableStorage.ts";
 import { createS3Client } from "./storage/s3Client.ts";
 import type { TableStorage } from "./storage/storage.ts";
+import {
+  createStsClient,
+  type TableCredentialIssuer,
+  tableCredentialIssuer,
+} from "./storage/tableCredentials.ts";
 import type { TableFiles } from "./storage/tableFiles.ts";
 
 export interface ServerContext {
@@ -32,6 +38,8 @@ export interface ServerContext {
   /** Ids of asynchronous queries: the query itself, signed, so that any replica answers a poll. */
   asyncQueries: SignedTokenCodec;
   fileUrls: FileUrlCodec;
+  /** Temporary credentials for a table's directory; only when directory access is configured. */
+  tableCredentials?: TableCredentialIssuer;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
   /** The table's data files, under its location or its extra roots. */
@@ -55,6 +63,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     s3Client ??= deps.s3Client ? deps.s3Client(config.s3) : createS3Client(config.s3);
     return s3Client;
   };
+  let sts: STSClient | undefined;
   const storages = new Map<string, TableStorage>();
   const files = new Map<string, TableFiles>();
   for (const table of catalog.allTables()) {
@@ -63,6 +72,13 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     storages.set(table.id, storage);
     files.set(table.id, openTableFiles(storage, table.extraRoots, table.id, deps));
   }
+  const directoryAccess = config.directoryAccess;
+  const tableCredentials =
+    directoryAccess &&
+    tableCredentialIssuer(directoryAccess, () => {
+      sts ??= createStsClient(directoryAccess, config.s3);
+      return sts;
+    });
   return {
     config,
     catalog,
@@ -75,6 +91,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     refreshTokens: new SignedTokenCodec(deps.signingKey, "refresh-token"),
     asyncQueries: new SignedTokenCodec(deps.signingKey, "async-query"),
     fileUrls,
+    ...(tableCredentials ? { tableCredentials } : {}),
     logger: deps.logger,
     storageOf(table) {
       const storage = storages.get(table.id);

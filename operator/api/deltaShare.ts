@@ -25,6 +25,13 @@ const SharedTable = T.Object({
   startVersion: T.Optional(
     T.Integer({ minimum: 0, description: "History before this version is not shared." }),
   ),
+  directoryAccess: T.Optional(
+    T.Boolean({
+      default: false,
+      description:
+        "Offer temporary credentials for the table's S3 prefix to DeltaRecipients allowed directory access (needs history, no startVersion).",
+    }),
+  ),
   comment: T.Optional(T.String({ maxLength: 4096 })),
 });
 

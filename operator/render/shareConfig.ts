@@ -2,6 +2,7 @@
 // (S3 bucket naming, names repeated with different case) is reported as problems, and the tables
 // concerned are left out, so one bad table never stops the rest of a share or server.
 import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
+import { directoryAccessLocationProblem } from "../../server/storage/sessionPolicy.ts";
 import type { DeltaShare } from "../api/kinds.ts";
 
 export interface ShareProblem {
@@ -74,12 +75,25 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
           return [];
         }
         tables += 1;
+        // the longest partition's ARNs, so the policy fits whichever role the server assumes
+        const directoryProblem = table.directoryAccess
+          ? directoryAccessLocationProblem(table.location, "aws-us-gov")
+          : undefined;
+        if (directoryProblem !== undefined) {
+          problems.push({
+            reason: "InvalidLocation",
+            message: `table ${schema.name}.${table.name}: directory access ${directoryProblem}; it is served without it`,
+          });
+        }
         return [
           {
             name: table.name,
             location: table.location,
             historyShared: table.history ?? false,
             ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
+            ...(table.directoryAccess === true && directoryProblem === undefined
+              ? { directoryAccess: true }
+              : {}),
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           },
         ];

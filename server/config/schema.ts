@@ -36,6 +36,13 @@ export const TableConfig = T.Object(
     startVersion: T.Optional(
       T.Integer({ minimum: 0, default: 0, description: "History before this version is not shared." }),
     ),
+    directoryAccess: T.Optional(
+      T.Boolean({
+        default: false,
+        description:
+          "Offer directory access (temporary credentials for the table's S3 prefix) to recipients allowed it.",
+      }),
+    ),
     comment: T.Optional(T.String({ maxLength: 65536 })),
   },
   strict,
@@ -139,6 +146,12 @@ export const RecipientConfig = T.Object(
         description: "IPv4/IPv6 CIDRs the recipient may connect from; any address when absent.",
       }),
     ),
+    directoryAccess: T.Optional(
+      T.Boolean({
+        default: false,
+        description: "May ask for temporary credentials of tables that offer directory access.",
+      }),
+    ),
     properties: T.Optional(T.Record(T.String(), T.String(), { description: "Free properties." })),
     activation: T.Optional(RecipientActivationConfig),
   },
@@ -165,6 +178,32 @@ export const S3Config = T.Object(
     ),
     forcePathStyle: T.Optional(
       T.Boolean({ description: "Path-style URLs (needed by most non-AWS S3 servers)." }),
+    ),
+  },
+  strict,
+);
+
+/** Temporary table credentials (directory access): the role the server assumes for recipients. */
+export const DirectoryAccessConfig = T.Object(
+  {
+    readerRoleArn: T.String({
+      pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
+      description: "Role assumed (chained from the server's own) for credentials, narrowed to one table.",
+    }),
+    sessionSeconds: T.Integer({
+      minimum: 900,
+      maximum: 3600,
+      default: 3600,
+      description: "Lifetime of issued credentials; STS caps chained role sessions at 3600 s.",
+    }),
+    region: T.Optional(
+      T.String({ minLength: 1, description: "STS region; else s3.region, else AWS_REGION." }),
+    ),
+    stsEndpoint: T.Optional(
+      T.String({
+        pattern: "^https?://",
+        description: "Custom STS endpoint (a VPC endpoint, a test server).",
+      }),
     ),
   },
   strict,
@@ -341,6 +380,7 @@ export const ServerConfig = T.Object(
       { default: "info" },
     ),
     s3: T.Optional(S3Config),
+    directoryAccess: T.Optional(DirectoryAccessConfig),
     limits: T.Optional(LimitsConfig),
     audit: T.Optional(AuditConfig),
     ops: T.Optional(OpsConfig),
@@ -353,6 +393,7 @@ export type TableConfig = Static<typeof TableConfig>;
 export type SchemaConfig = Static<typeof SchemaConfig>;
 export type ShareConfig = Static<typeof ShareConfig>;
 export type S3Config = Static<typeof S3Config>;
+export type DirectoryAccessConfig = Static<typeof DirectoryAccessConfig>;
 export type RecipientConfig = Static<typeof RecipientConfig>;
 export type RecipientActivationConfig = Static<typeof RecipientActivationConfig>;
 export type ActivationConfig = Static<typeof ActivationConfig>;

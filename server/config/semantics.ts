@@ -1,7 +1,8 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
-import type { ServerConfig } from "./schema.ts";
+import { directoryAccessLocationProblem, partitionOf } from "../storage/sessionPolicy.ts";
+import type { ServerConfig, TableConfig } from "./schema.ts";
 
 export interface ConfigProblem {
   path: (string | number)[];
@@ -46,6 +47,10 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
             message: `is not a supported location (s3://, s3a://, file:/// or an absolute path): ${table.location}`,
           });
         }
+        const refused = directoryAccessProblem(config, table);
+        if (refused !== undefined) {
+          problems.push({ path: [...base, tableIndex, "directoryAccess"], message: refused });
+        }
       });
     });
   });
@@ -81,6 +86,14 @@ function fileUrlProblems(config: ServerConfig): ConfigProblem[] {
       message: `is required when tables on local disk are served and host is ${config.host}: set it to the URL recipients reach this server at`,
     },
   ];
+}
+
+// Directory access needs a reader role to assume and a table under a prefix of a bucket, whose
+// session policy fits in what STS accepts.
+function directoryAccessProblem(config: ServerConfig, table: TableConfig): string | undefined {
+  if (table.directoryAccess !== true) return undefined;
+  if (config.directoryAccess === undefined) return "needs the server's directoryAccess (readerRoleArn)";
+  return directoryAccessLocationProblem(table.location, partitionOf(config.directoryAccess.readerRoleArn));
 }
 
 // Refusing a file that names no way in at all: an empty or forgotten section must not silently
@@ -132,6 +145,12 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
       }
       tokenOwners.set(token.sha256, recipient.name);
     });
+    if (recipient.directoryAccess === true && config.directoryAccess === undefined) {
+      problems.push({
+        path: ["recipients", index, "directoryAccess"],
+        message: "needs the server's directoryAccess (readerRoleArn)",
+      });
+    }
     (recipient.allowedIpRanges ?? []).forEach((range, rangeIndex) => {
       if (!parseCidr(range)) {
         problems.push({

@@ -13,6 +13,8 @@ export interface AuditNotes {
   errorCode?: string;
   /** The recipient a refused request proved to be (a valid token from an address not allowed). */
   recipient?: string;
+  /** When temporary table credentials handed out expire (epoch ms). */
+  credentialsExpireAt?: number;
 }
 
 export interface AuditEvent {
@@ -25,6 +27,8 @@ export interface AuditEvent {
   table: string | null;
   tableVersion: number | null;
   filesReturned: number | null;
+  /** Temporary table credentials handed out: when they expire (ISO time). */
+  credentialsExpireAt: string | null;
   limitHint: number | null;
   predicates: {
     sql: string[];

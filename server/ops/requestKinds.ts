@@ -15,6 +15,7 @@ const suffixes: [RegExp, string][] = [
   [/\/tables\/:table\/changes$/, "changes"],
   [/\/tables\/:table\/queries\/:queryId$/, "queryInfo"],
   [/\/activate\/:code$/, "activate"],
+  [/\/tables\/:table\/temporary-table-credentials$/, "temporaryTableCredentials"],
 ];
 
 /** The kind of a data request, `undefined` for anything else. */

@@ -13,6 +13,7 @@ import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
 import { registerListRoutes } from "./listRoutes.ts";
 import { registerTableRoutes } from "./tableRoutes.ts";
+import { registerTemporaryCredentialsRoute } from "./temporaryCredentials.ts";
 import { answerFrameworkError, answerNotFound } from "./unrouted.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -86,6 +87,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         });
         registerListRoutes(authenticated);
         registerTableRoutes(authenticated);
+        registerTemporaryCredentialsRoute(authenticated);
       });
     },
     { prefix },

@@ -20,6 +20,7 @@ import {
   requireHistory,
   requireSharedVersion,
 } from "../tables/tableSnapshot.ts";
+import { tableAccess } from "./accessModes.ts";
 import { capabilitiesOf, fileSigner, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { changesQueryLines } from "./changesQuery.ts";
@@ -67,6 +68,7 @@ async function answerChanges(
   const query = {
     mode: plan.mode,
     table,
+    access: tableAccess(table, request.identity),
     storage: ctx.storageOf(table),
     latest: plan.latest,
     head: plan.head,

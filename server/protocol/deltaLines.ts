@@ -9,7 +9,7 @@ import type {
   TableMetadata,
   TableProtocol,
 } from "../delta/actions.ts";
-import { accessModes } from "./accessModes.ts";
+import type { TableAccess } from "./accessModes.ts";
 
 export function deltaProtocolLine(protocol: TableProtocol, version?: number) {
   return {
@@ -31,13 +31,17 @@ export interface DeltaMetadataExtras {
   numFiles?: number;
 }
 
-export function deltaMetadataLine(metadata: TableMetadata, extras: DeltaMetadataExtras = {}) {
+export function deltaMetadataLine(
+  metadata: TableMetadata,
+  access: TableAccess,
+  extras: DeltaMetadataExtras = {},
+) {
   return {
     metaData: {
       ...(extras.version !== undefined ? { version: extras.version } : {}),
       ...(extras.size !== undefined ? { size: extras.size } : {}),
       ...(extras.numFiles !== undefined ? { numFiles: extras.numFiles } : {}),
-      accessModes,
+      ...access,
       deltaMetadata: {
         id: metadata.id,
         ...(metadata.name !== undefined ? { name: metadata.name } : {}),

@@ -1,7 +1,8 @@
 // List shares, get share, list schemas, list tables, list all tables.
 import type { FastifyInstance } from "fastify";
+import type { Identity } from "../auth/identity.ts";
 import type { SharedShare, SharedTable } from "../shares/catalog.ts";
-import { accessModes } from "./accessModes.ts";
+import { tableAccess } from "./accessModes.ts";
 import { paginate } from "./listPage.ts";
 import { ListQuery, NoQuery, SchemaParams, ShareParams } from "./requestSchemas.ts";
 import { resolveSchema, resolveShare } from "./resolve.ts";
@@ -16,7 +17,7 @@ function shareItem(share: SharedShare) {
   };
 }
 
-function tableItem(table: SharedTable) {
+function tableItem(table: SharedTable, identity: Identity) {
   return {
     name: table.name,
     schema: table.schema,
@@ -24,7 +25,7 @@ function tableItem(table: SharedTable) {
     shareId: table.shareId,
     id: table.id,
     ...(table.comment !== undefined ? { comment: table.comment } : {}),
-    accessModes,
+    ...tableAccess(table, identity),
   };
 }
 
@@ -63,7 +64,8 @@ export function registerListRoutes(app: FastifyInstance): void {
       const { share, schema: schemaName } = request.params;
       const schema = resolveSchema(catalog, request.identity, share, schemaName);
       const scope = `tables\0${schema.share.toLowerCase()}\0${schema.name.toLowerCase()}`;
-      return paginate(schema.tables.map(tableItem), scope, request.query, listPageTokens);
+      const items = schema.tables.map((table) => tableItem(table, request.identity));
+      return paginate(items, scope, request.query, listPageTokens);
     },
   );
 
@@ -73,7 +75,9 @@ export function registerListRoutes(app: FastifyInstance): void {
     async (request) => {
       const { catalog, listPageTokens } = request.ctx;
       const share = resolveShare(catalog, request.identity, request.params.share);
-      const tables = share.schemas.flatMap((schema) => schema.tables.map(tableItem));
+      const tables = share.schemas.flatMap((schema) =>
+        schema.tables.map((table) => tableItem(table, request.identity)),
+      );
       return paginate(tables, `all-tables\0${share.id}`, request.query, listPageTokens);
     },
   );

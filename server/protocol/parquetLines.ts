@@ -2,7 +2,7 @@
 import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
-import { accessModes } from "./accessModes.ts";
+import type { TableAccess } from "./accessModes.ts";
 
 export function protocolLine() {
   return { protocol: { minReaderVersion: 1 } };
@@ -24,10 +24,12 @@ function sizeOf(snapshot: Snapshot): { size: number; numFiles: number } {
 export interface MetadataLineOptions {
   /** Set when the request asked for a version or timestamp: the line then names the version. */
   withVersion: boolean;
+  /** Access modes (and location) for the asking recipient. */
+  access: TableAccess;
 }
 
 /** The fields of a parquet-format metadata line that come from the table's Delta metadata. */
-export function metadataFields(table: SharedTable, metadata: TableMetadata) {
+export function metadataFields(table: SharedTable, metadata: TableMetadata, access: TableAccess) {
   return {
     id: table.id,
     ...(metadata.name !== undefined ? { name: metadata.name } : {}),
@@ -36,14 +38,14 @@ export function metadataFields(table: SharedTable, metadata: TableMetadata) {
     schemaString: metadata.schemaString,
     partitionColumns: metadata.partitionColumns,
     ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
-    accessModes,
+    ...access,
   };
 }
 
 export function metadataLine(snapshot: Snapshot, table: SharedTable, options: MetadataLineOptions) {
   return {
     metaData: {
-      ...metadataFields(table, snapshot.metadata),
+      ...metadataFields(table, snapshot.metadata, options.access),
       ...(options.withVersion ? { version: snapshot.version } : {}),
       ...sizeOf(snapshot),
     },

@@ -72,6 +72,10 @@ export const QueryInfoBody = T.Object({
   pageToken: T.Optional(T.String({ maxLength: 8192 })),
 });
 
+export const TemporaryCredentialsBody = T.Object({
+  location: T.Optional(T.String({ minLength: 1, maxLength: 2048 })),
+});
+
 /** A query-string flag: true or false in any case (the Python client sends "True"). */
 const flag = T.String({ pattern: "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$" });
 
@@ -96,4 +100,5 @@ export type MetadataQuery = Static<typeof MetadataQuery>;
 export type QueryBody = Static<typeof QueryBody>;
 export type ChangesQuery = Static<typeof ChangesQuery>;
 export type QueryInfoParams = Static<typeof QueryInfoParams>;
+export type TemporaryCredentialsBody = Static<typeof TemporaryCredentialsBody>;
 export type QueryInfoBody = Static<typeof QueryInfoBody>;

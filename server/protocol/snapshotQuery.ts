@@ -5,6 +5,7 @@ import type { AddFile } from "../delta/actions.ts";
 import { fileKey, type Snapshot } from "../delta/snapshot.ts";
 import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import type { TableAccess } from "./accessModes.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import type { FileSigner } from "./fileSigning.ts";
@@ -43,6 +44,8 @@ function* filesAfter(snapshot: Snapshot, after: string | undefined): Generator<A
 
 export interface SnapshotQuery {
   table: SharedTable;
+  /** Access modes (and location) for the asking recipient, named in the metadata line. */
+  access: TableAccess;
   snapshot: Snapshot;
   format: ResponseFormat;
   /** Version and commit time for the file lines, when the query named a version or timestamp. */
@@ -62,15 +65,15 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
   const { snapshot, format, signer, paging, versioned } = query;
   if (format === "delta") {
     yield deltaProtocolLine(snapshot.protocol);
-    const size = metadataLine(snapshot, query.table, { withVersion: false }).metaData;
-    yield deltaMetadataLine(snapshot.metadata, {
+    const size = metadataLine(snapshot, query.table, { withVersion: false, access: query.access }).metaData;
+    yield deltaMetadataLine(snapshot.metadata, query.access, {
       ...(versioned ? { version: snapshot.version } : {}),
       size: size.size,
       numFiles: size.numFiles,
     });
   } else {
     yield protocolLine();
-    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined });
+    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined, access: query.access });
   }
   const rowsBefore = paging?.from?.rows ?? 0;
   const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);

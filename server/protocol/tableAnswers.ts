@@ -16,6 +16,7 @@ import {
   snapshotAtVersion,
   versionAtTimestamp,
 } from "../tables/tableSnapshot.ts";
+import { tableAccess } from "./accessModes.ts";
 import { capabilitiesOf, fileSigner, ndjsonType, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
@@ -70,12 +71,13 @@ export async function answerMetadata(
   const snapshot = await snapshotAt(request, table, at);
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
-  const parquet = metadataLine(snapshot, table, { withVersion: versioned });
+  const access = tableAccess(table, request.identity);
+  const parquet = metadataLine(snapshot, table, { withVersion: versioned, access });
   const lines =
     format === "delta"
       ? [
           deltaProtocolLine(snapshot.protocol),
-          deltaMetadataLine(snapshot.metadata, {
+          deltaMetadataLine(snapshot.metadata, access, {
             ...(versioned ? { version: snapshot.version } : {}),
             size: parquet.metaData.size,
             numFiles: parquet.metaData.numFiles,
@@ -220,6 +222,7 @@ export async function answerSnapshotQuery(
   const endStreamAction = capabilities.includeEndStreamAction || paged || refreshToken !== undefined;
   const lines = snapshotQueryLines({
     table,
+    access: tableAccess(table, request.identity),
     snapshot,
     format,
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),

@@ -14,6 +14,8 @@ export interface SharedTable {
   extraRoots: string[];
   historyShared: boolean;
   startVersion: number;
+  /** The configuration offers directory access; whether a recipient gets it is decided per request. */
+  directoryAccess: boolean;
   comment?: string;
 }
 
@@ -61,6 +63,7 @@ export class Catalog {
             extraRoots: table.extraRoots ?? [],
             historyShared: table.historyShared ?? false,
             startVersion: table.startVersion ?? 0,
+            directoryAccess: table.directoryAccess ?? false,
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           })),
         })),
