@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
+import { openActivation } from "../../../server/auth/activationSeal.ts";
 import { parseConfigText } from "../../../server/config/load.ts";
 import { recipientCommand } from "./cli.ts";
 
@@ -52,6 +53,45 @@ describe("the recipient command", () => {
       "server.yaml",
     );
     assert.deepEqual(config.recipients?.[0]?.allowedIpRanges, ["203.0.113.0/24"]);
+  });
+
+  it("with --activation prints a one-time link, never the token, and an entry whose sealed profile only the code opens", async () => {
+    const { stdout } = await recipientCommand([
+      "create",
+      "outsider",
+      "--endpoint",
+      "https://sharing.example.com/delta-sharing",
+      "--share",
+      "sales",
+      "--activation",
+      "--activation-expires-in",
+      "48h",
+      "--json",
+    ]);
+    const answer = JSON.parse(stdout) as {
+      activationUrl: string;
+      activationExpiresAt: string;
+      recipient: unknown;
+    };
+    const code = /^https:\/\/sharing\.example\.com\/delta-sharing\/activate\/([A-Za-z0-9_-]{43})$/.exec(
+      answer.activationUrl,
+    )?.[1];
+    assert.ok(code, answer.activationUrl);
+    const hours = (Date.parse(answer.activationExpiresAt) - Date.now()) / 3_600_000;
+    assert.ok(hours > 47.9 && hours <= 48);
+    const config = parseConfigText(
+      stringify({ version: 1, shares: [{ name: "sales", schemas: [] }], recipients: [answer.recipient] }),
+      "server.yaml",
+    );
+    const entry = config.recipients?.[0];
+    assert.ok(entry?.activation);
+    assert.equal(stdout.split(code).length, 2, "the code appears only in the link");
+    const profile = JSON.parse(openActivation("outsider", entry.activation, code) ?? "null");
+    assert.equal(createHash("sha256").update(profile.bearerToken).digest("hex"), entry.tokens[0]?.sha256);
+    assert.ok(!stdout.includes(profile.bearerToken), "the token is not printed");
+    const otherCode = code.startsWith("A") ? `B${code.slice(1)}` : `A${code.slice(1)}`;
+    assert.equal(openActivation("outsider", entry.activation, otherCode), undefined);
+    assert.equal(openActivation("someone-else", entry.activation, code), undefined);
   });
 
   it("refuses an unknown verb, a bad name, a bad range and a bad duration with usage", async () => {
