@@ -51,6 +51,42 @@ const Token = T.Object(
   { description: "The recipient's bearer token." },
 );
 
+const Activation = T.Object(
+  {
+    expiresIn: T.Optional(
+      Duration({
+        default: "72h",
+        description: "How long an activation link works from when it is issued.",
+      }),
+    ),
+    issue: T.Optional(
+      T.Integer({
+        minimum: 0,
+        default: 0,
+        description: "Raise it for a new link (a spent or expired one); a token rotation issues one too.",
+      }),
+    ),
+  },
+  {
+    description:
+      "Issue a one-time activation link for an outside recipient: it hands the profile out once (status.activation.url).",
+  },
+);
+
+const ActivationStatus = T.Object(
+  {
+    url: T.String({ description: "The one-time link to send to the recipient." }),
+    expiresAt: T.String({ format: "date-time" }),
+    issue: T.Integer({ minimum: 0 }),
+    tokenSha256: T.String({ pattern: "^[0-9a-f]{64}$", description: "The token the link hands out." }),
+    codeSha256: T.String({ pattern: "^[0-9a-f]{64}$" }),
+    sealedProfile: T.String({
+      description: "The profile, sealed under the link's code (the server holds it).",
+    }),
+  },
+  { description: "The current activation link; never the token." },
+);
+
 export const DeltaRecipientSpec = T.Object(
   {
     serverRef: LocalObjectReference("The DeltaSharingServer this recipient reads from."),
@@ -83,6 +119,7 @@ export const DeltaRecipientSpec = T.Object(
       }),
     ),
     properties: T.Optional(StringMap({ description: "Free properties, passed to the server's config." })),
+    activation: T.Optional(Activation),
   },
   cel(
     {
@@ -128,6 +165,7 @@ export const DeltaRecipientStatus = T.Object({
   previousTokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the previous token stops working (rotation grace)." }),
   ),
+  activation: T.Optional(ActivationStatus),
 });
 
 export type DeltaRecipientSpec = Static<typeof DeltaRecipientSpec>;

@@ -3,13 +3,20 @@
 // server's written configuration accepts the current token with the current grants.
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
+import { sealActivation } from "../../server/auth/activationSeal.ts";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { type ActivationStatus, planActivation } from "../render/activation.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
-import { profileTokenOf, renderCredentialSecret, type SecretLike } from "../render/credentialSecret.ts";
+import {
+  profileTokenOf,
+  renderCredentialSecret,
+  renderProfile,
+  type SecretLike,
+} from "../render/credentialSecret.ts";
 import {
   acceptedTokens,
   type Credentials,
@@ -161,6 +168,43 @@ async function issueCredentials(
   }
 }
 
+/**
+ * The recipient's activation link; a newly issued one is recorded in the status at once (the
+ * server's configuration is rendered from there) and the server asked to render it.
+ */
+async function currentActivation(
+  context: ReconcileContext,
+  recipient: DeltaRecipient,
+  issued: { credentials: Credentials; endpoint: string },
+  now: Date,
+): Promise<ActivationStatus | undefined> {
+  const profile = JSON.parse(renderProfile(issued.endpoint, issued.credentials)) as object;
+  const current = recipient.status?.activation;
+  const planned = planActivation(
+    recipient.metadata.name,
+    recipient.spec.activation,
+    current,
+    issued.credentials,
+    profile,
+    issued.endpoint,
+    now,
+    sealActivation,
+  );
+  if (planned !== undefined && planned !== current) {
+    // the credentials as issueCredentials just recorded them, not the cache's older copy
+    const status = { ...withCredentials(recipient.status, issued.credentials), activation: planned };
+    await writeStatus(context, resourceTypes.recipient, recipient, status);
+    context.enqueue.serverSoon(serverKeyOf(recipient));
+    context.events.record(
+      recipient,
+      "Normal",
+      "ActivationLinkIssued",
+      `a one-time link until ${planned.expiresAt}`,
+    );
+  }
+  return planned;
+}
+
 /** Unknown grants, and whether the server's written configuration holds this token and these grants. */
 function acceptance(
   context: ReconcileContext,
@@ -214,6 +258,8 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
       live === undefined ? undefined : issueCredentials(context, recipient, live, secretName),
     ]);
     const credentials = issued?.conflict === false ? issued.credentials : undefined;
+    const activation =
+      issued?.conflict === false ? await currentActivation(context, recipient, issued, now) : undefined;
     const judged =
       live !== undefined && credentials !== undefined
         ? acceptance(context, recipient, live, credentials)
@@ -232,6 +278,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
         acceptedByServer: judged?.accepted ?? false,
         loading: judged?.loading,
         refusal: exclusions.get(key),
+        activation,
       },
       now,
     );

@@ -2,6 +2,7 @@
 // only grants of shares the server serves (a grant of an unknown share is reported, not served).
 import type { RecipientConfig } from "../../server/config/schema.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
+import { activationEntry } from "./activation.ts";
 import { acceptedTokens, type Credentials } from "./credentials.ts";
 
 export interface RenderedRecipient {
@@ -23,6 +24,7 @@ export function renderRecipientConfig(
     else if (!granted.includes(served)) granted.push(served);
   }
   const spec = recipient.spec;
+  const activation = activationEntry(spec.activation, recipient.status?.activation, credentials);
   return {
     config: {
       name: recipient.metadata.name,
@@ -31,6 +33,7 @@ export function renderRecipientConfig(
       ...(spec.allowedIpRanges !== undefined ? { allowedIpRanges: spec.allowedIpRanges } : {}),
       ...(spec.directoryAccess === true ? { directoryAccess: true } : {}),
       ...(spec.properties !== undefined ? { properties: spec.properties } : {}),
+      ...(activation !== undefined ? { activation } : {}),
     },
     unknownShares,
   };

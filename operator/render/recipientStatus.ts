@@ -3,6 +3,7 @@
 // ready server pod, and Ready when all four hold: the profile works now.
 import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
+import type { ActivationStatus } from "./activation.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
@@ -23,6 +24,8 @@ export interface RecipientFacts {
   refusal?: string | undefined;
   /** Whether the server's ready pods serve the written configuration. */
   loading?: Loading | undefined;
+  /** The current activation link, when spec.activation asks for one. */
+  activation?: ActivationStatus | undefined;
 }
 
 function credentialsCondition(facts: RecipientFacts, now: Date): ConditionInput {
@@ -124,5 +127,6 @@ export function recipientStatus(
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
     // without credentials this time (no server, for now), the recorded ones are kept, not forgotten
     ...(credentials !== undefined ? credentialsStatus(credentials) : recordedCredentials(recipient.status)),
+    ...(facts.activation !== undefined ? { activation: facts.activation } : {}),
   };
 }
