@@ -3,6 +3,9 @@
 // Compatible with the reference server's YAML (version, shares, host, port, endpoint,
 // preSignedUrlTimeoutSeconds, authorization, ssl and its tuning keys), plus our own keys.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
+
+export type { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -108,21 +111,6 @@ export const RecipientTokenConfig = T.Object(
         description: "When the token stops working (RFC 3339); never when absent.",
       }),
     ),
-  },
-  strict,
-);
-
-export const RecipientActivationConfig = T.Object(
-  {
-    codeSha256: T.String({
-      pattern: "^[0-9a-f]{64}$",
-      description: "Hex SHA-256 of the activation link's code; the code itself is never stored.",
-    }),
-    expiresAt: T.String({ format: "date-time", description: "When the link stops working (RFC 3339)." }),
-    sealedProfile: T.String({
-      pattern: "^[A-Za-z0-9_-]{40,16384}$",
-      description: "The .share profile, AES-256-GCM under a key derived (HKDF) from the code; base64url.",
-    }),
   },
   strict,
 );
@@ -286,32 +274,6 @@ export const AuditConfig = T.Object(
   strict,
 );
 
-export const ActivationConfig = T.Object(
-  {
-    contact: T.Optional(
-      T.String({
-        minLength: 1,
-        maxLength: 256,
-        description:
-          "Whom a recipient with a spent or expired activation link should ask (shown on the page).",
-      }),
-    ),
-    leaseNamespace: T.Optional(
-      T.String({
-        pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
-        description: "Namespace of the Leases that spend activation codes; the pod's own when absent.",
-      }),
-    ),
-    kubeconfigFile: T.Optional(
-      T.String({
-        minLength: 1,
-        description: "Kubeconfig for the Lease store; the pod's service account when absent.",
-      }),
-    ),
-  },
-  strict,
-);
-
 export const ServerConfig = T.Object(
   {
     version: T.Literal(1, { description: "Configuration format version; must be 1." }),
@@ -395,8 +357,6 @@ export type ShareConfig = Static<typeof ShareConfig>;
 export type S3Config = Static<typeof S3Config>;
 export type DirectoryAccessConfig = Static<typeof DirectoryAccessConfig>;
 export type RecipientConfig = Static<typeof RecipientConfig>;
-export type RecipientActivationConfig = Static<typeof RecipientActivationConfig>;
-export type ActivationConfig = Static<typeof ActivationConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
 export type RateLimitConfig = Static<typeof RateLimitConfig>;
 export type AuthFailureLimitConfig = Static<typeof AuthFailureLimitConfig>;
