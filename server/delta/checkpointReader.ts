@@ -1,9 +1,12 @@
-// Reads Parquet checkpoints (classic single-part, multi-part, v2 with sidecars) with hyparquet, one
-// row group at a time so a checkpoint of millions of files is never held whole as rows.
-import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+// Reads Parquet checkpoints (classic single-part, multi-part, v2 with sidecars) with hyparquet. The
+// few small actions (protocol, metadata, sidecar references) are read as rows, one row group at a
+// time and only from row groups whose statistics say they hold any; the adds are read column by
+// column into a snapshot's columns (checkpointColumns.ts).
+import { type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import type { TableStorage } from "../storage/storage.ts";
+import type { RandomAccessFile, TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
+import { groupMayHold } from "./checkpointColumns.ts";
 import {
   CorruptLogError,
   parseAdd,
@@ -27,6 +30,49 @@ function rowToAction(row: Raw, where: string): Action | undefined {
   return undefined;
 }
 
+export interface OpenCheckpoint {
+  path: string;
+  file: RandomAccessFile;
+  metadata: FileMetaData;
+}
+
+export async function openCheckpoint(
+  storage: TableStorage,
+  path: string,
+  size?: number,
+): Promise<OpenCheckpoint> {
+  const file = await storage.open(path, size);
+  try {
+    return { path, file, metadata: await parquetMetadataAsync(file) };
+  } catch (error) {
+    if (error instanceof Error && error.name === "StorageUnavailableError") throw error;
+    throw new CorruptLogError(`${path}: not a readable Parquet checkpoint`);
+  }
+}
+
+/** Streams the actions of the given top-level columns of an open checkpoint, as rows. */
+export async function* checkpointRows(
+  checkpoint: OpenCheckpoint,
+  only: readonly string[],
+): AsyncIterable<Action> {
+  const { file, metadata, path } = checkpoint;
+  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
+  const columns = only.filter((column) => present.has(column));
+  if (columns.length === 0) return;
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    if (columns.some((column) => groupMayHold(group, column))) {
+      const rows = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
+      for (const row of rows) {
+        const item = rowToAction(row, path);
+        if (item) yield item;
+      }
+    }
+    rowStart = rowEnd;
+  }
+}
+
 /** Streams the actions (and v2 sidecar references) of one Parquet checkpoint file. */
 export async function* readParquetCheckpoint(
   storage: TableStorage,
@@ -34,24 +80,5 @@ export async function* readParquetCheckpoint(
   size?: number,
   only?: readonly string[],
 ): AsyncIterable<Action> {
-  const file = await storage.open(path, size);
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
-  try {
-    metadata = await parquetMetadataAsync(file);
-  } catch (error) {
-    if (error instanceof Error && error.name === "StorageUnavailableError") throw error;
-    throw new CorruptLogError(`${path}: not a readable Parquet checkpoint`);
-  }
-  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
-  const columns = (only ?? wantedColumns).filter((column) => present.has(column));
-  let rowStart = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
-    for (const row of rows) {
-      const item = rowToAction(row, path);
-      if (item) yield item;
-    }
-    rowStart = rowEnd;
-  }
+  yield* checkpointRows(await openCheckpoint(storage, path, size), only ?? wantedColumns);
 }

@@ -2,7 +2,10 @@
 // it, or incrementally from a snapshot already in hand plus only the commits since.
 import type { TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
-import { readParquetCheckpoint } from "./checkpointReader.ts";
+import { ActiveFiles, FileChanges } from "./activeFiles.ts";
+import { readCheckpointAdds } from "./checkpointColumns.ts";
+import { checkpointRows, openCheckpoint } from "./checkpointReader.ts";
+import { FileColumns } from "./fileColumns.ts";
 import { type LogFile, logDir, parseLogFile, versionFileName } from "./logFiles.ts";
 import { CorruptLogError, parseCommit } from "./parseActions.ts";
 import { applyAction, type ReplayState } from "./replay.ts";
@@ -79,25 +82,49 @@ async function lastCheckpointHint(storage: TableStorage): Promise<number | undef
   }
 }
 
-async function readCheckpoint(storage: TableStorage, files: LogFile[], state: ReplayState): Promise<void> {
+const smallColumns = ["metaData", "protocol", "sidecar"];
+
+function sidecarPathOf(path: string): string {
+  return path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
+}
+
+/** Reads a checkpoint: protocol and metadata into `state`, the adds (of it and its sidecars) as columns. */
+async function readCheckpoint(
+  storage: TableStorage,
+  files: LogFile[],
+  state: ReplayState,
+): Promise<FileColumns> {
+  const opened = await Promise.all(
+    files
+      .filter((file) => !(file.kind === "v2checkpoint" && file.format === "json"))
+      .map((file) => openCheckpoint(storage, file.path, file.size)),
+  );
+  const sidecars: { path: string; sizeInBytes: number }[] = [];
+  const jsonAdds: Action[] = [];
+  const take = (item: Action) => {
+    if (item.kind === "sidecar") sidecars.push(item.sidecar);
+    else if (item.kind === "add") jsonAdds.push(item);
+    // a checkpoint's removes are tombstones of files already gone from it
+    else if (item.kind !== "remove") applyAction(state, item);
+  };
   for (const file of files) {
-    const items =
-      file.kind === "v2checkpoint" && file.format === "json"
-        ? (await readCommitActions(storage, file)).values()
-        : readParquetCheckpoint(storage, file.path, file.size);
-    for await (const item of items) {
-      if (item.kind !== "sidecar") {
-        // a checkpoint's removes are tombstones of files already gone from it
-        if (item.kind !== "remove") applyAction(state, item);
-        continue;
-      }
-      const { path, sizeInBytes } = item.sidecar;
-      const sidecarPath = path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
-      for await (const action of readParquetCheckpoint(storage, sidecarPath, sizeInBytes || undefined)) {
-        if (action.kind === "add") applyAction(state, action);
-      }
+    if (file.kind === "v2checkpoint" && file.format === "json") {
+      for (const item of await readCommitActions(storage, file)) take(item);
     }
   }
+  for (const checkpoint of opened)
+    for await (const item of checkpointRows(checkpoint, smallColumns)) take(item);
+  const sidecarFiles = await Promise.all(
+    sidecars.map((sidecar) =>
+      openCheckpoint(storage, sidecarPathOf(sidecar.path), sidecar.sizeInBytes || undefined),
+    ),
+  );
+  const parts = [...opened, ...sidecarFiles];
+  const rows = parts.reduce((sum, part) => sum + Number(part.metadata.num_rows), jsonAdds.length);
+  const columns = new FileColumns(rows);
+  for (const part of parts) await readCheckpointAdds(part.file, part.metadata, part.path, columns);
+  for (const item of jsonAdds) if (item.kind === "add") columns.appendFile(item.add);
+  return columns.seal();
 }
 
 export async function readCommitActions(storage: TableStorage, file: LogFile): Promise<Action[]> {
@@ -129,7 +156,7 @@ function finish(state: ReplayState, version: number, location: string): Snapshot
     ...(state.timestamp !== undefined ? { timestamp: state.timestamp } : {}),
     protocol: state.protocol,
     metadata: state.metadata,
-    files: state.files,
+    files: state.files.finish(),
   };
 }
 
@@ -151,9 +178,9 @@ export async function loadSnapshot(storage: TableStorage, version?: number): Pro
     listing = await listLog(storage, 0);
     checkpoint = usableCheckpoint(listing, target);
   }
-  const state: ReplayState = { files: new Map() };
+  const state: ReplayState = { files: ActiveFiles.empty().changes() };
   const checkpointVersion = checkpoint?.[0]?.version ?? -1;
-  if (checkpoint) await readCheckpoint(storage, checkpoint, state);
+  if (checkpoint) state.files = new FileChanges(await readCheckpoint(storage, checkpoint, state));
   if (!checkpoint && !listing.commits.has(0)) {
     throw new VersionNotFoundError(`version ${target} can no longer be reconstructed from the log`);
   }
@@ -171,7 +198,7 @@ export async function refreshSnapshot(storage: TableStorage, previous: Snapshot)
     return loadSnapshot(storage);
   }
   const state: ReplayState = {
-    files: new Map(previous.files),
+    files: previous.files.changes(),
     protocol: previous.protocol,
     metadata: previous.metadata,
   };

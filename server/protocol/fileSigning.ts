@@ -29,6 +29,11 @@ export class FileSigner {
   /** The earliest expiry among the URLs handed out so far. */
   minExpiresAt: number | undefined;
 
+  /** How the files' ids are made for this answer. */
+  get idScheme(): FileIdScheme {
+    return this.#idScheme;
+  }
+
   constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, idScheme: FileIdScheme) {
     this.#table = table;
     this.#files = files;
@@ -47,6 +52,11 @@ export class FileSigner {
     const signed = await this.#signer.sign(address);
     this.minExpiresAt = Math.min(this.minExpiresAt ?? signed.expiresAt, signed.expiresAt);
     return signed;
+  }
+
+  /** A presigned URL for one logged path and its true expiry. */
+  url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
+    return this.#signLogged(loggedPath);
   }
 
   async sign(

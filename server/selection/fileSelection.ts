@@ -22,11 +22,11 @@ export function numRecords(file: AddFile): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-export function* selectFiles(
-  files: Iterable<AddFile>,
+export function* selectFiles<File extends AddFile>(
+  files: Iterable<File>,
   options: SelectionOptions,
   report: SelectionReport,
-): Generator<AddFile> {
+): Generator<File> {
   let rowsCovered = 0;
   for (const file of files) {
     if (options.limitHint !== undefined && rowsCovered >= options.limitHint) return;
