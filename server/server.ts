@@ -12,6 +12,7 @@ import { loadSigningKey } from "./crypto/signingKey.ts";
 import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { createLogger } from "./logger.ts";
 import { ConfigWatcher } from "./ops/configWatcher.ts";
+import { MemoryBudget, type MemorySettings } from "./ops/memoryBudget.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { buildApp } from "./protocol/app.ts";
 import { createS3Client } from "./storage/s3Client.ts";
@@ -64,6 +65,10 @@ function changedRestartOnly(before: ServerConfig, after: ServerConfig): string[]
   );
 }
 
+function memorySettings(config: ServerConfig): MemorySettings {
+  return { limitBytes: config.limits?.memoryLimitBytes, budgetBytes: config.limits?.memoryBudgetBytes };
+}
+
 export async function startServer(configPath: string, logger?: Logger): Promise<RunningServer> {
   const initialText = await readConfigText(configPath);
   const config = parseConfigText(initialText, configPath);
@@ -71,10 +76,21 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
   const operations = createOperations();
   const { metrics } = operations;
   const initialKey = await loadSigningKey(config.signingKeyFile, configPath);
-  const snapshots = new SnapshotCache(config.deltaTableCacheSize, {
-    hit: () => metrics.snapshotCache.inc({ result: "hit" }),
-    miss: () => metrics.snapshotCache.inc({ result: "miss" }),
-  });
+  const budget = new MemoryBudget(memorySettings(config));
+  budget.onRefused = (table, error) => {
+    metrics.memoryRefusals.inc({ table });
+    log.warn({ table, neededBytes: error.neededBytes, availableBytes: error.availableBytes }, error.message);
+  };
+  metrics.memoryBudget.set(budget.budgetBytes);
+  metrics.memoryReservedSource = () => budget.reservedBytes;
+  const snapshots = new SnapshotCache(
+    config.deltaTableCacheSize,
+    {
+      hit: () => metrics.snapshotCache.inc({ result: "hit" }),
+      miss: () => metrics.snapshotCache.inc({ result: "miss" }),
+    },
+    budget,
+  );
   const s3Clients = new Map<string, S3Client>();
   const s3Client = (s3: ServerConfig["s3"]) => {
     const key = JSON.stringify(s3 ?? {});
@@ -101,6 +117,8 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
       }
       if (logger === undefined) log.level = next.logLevel;
       current = context;
+      budget.configure(memorySettings(next));
+      metrics.memoryBudget.set(budget.budgetBytes);
       metrics.configReloads.inc({ result: "applied" });
       metrics.configLastReloadSuccess.set(1);
       log.info(

@@ -216,6 +216,23 @@ export const LimitsConfig = T.Object(
     maxRequestBodyBytes: T.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
     maxPredicateHints: T.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
     rateLimit: T.Optional(RateLimitConfig),
+    memoryLimitBytes: T.Optional(
+      T.Integer({
+        minimum: 64 * 1024 * 1024,
+        description:
+          "The memory the server may use; the container's cgroup limit (or the machine's memory) when unset. " +
+          "Table snapshots and answers are admitted against a budget of 80% of what is left after 128 MiB " +
+          "and half the JavaScript heap limit.",
+      }),
+    ),
+    memoryBudgetBytes: T.Optional(
+      T.Integer({
+        minimum: 0,
+        description:
+          "The budget for table snapshots and answers itself, overriding the one derived from the limit. " +
+          "A table or answer that does not fit is refused with a retryable 503.",
+      }),
+    ),
   },
   strict,
 );

@@ -10,6 +10,7 @@ import { type LogFile, logDir, parseLogFile, versionFileName } from "./logFiles.
 import { CorruptLogError, parseCommit } from "./parseActions.ts";
 import { applyAction, type ReplayState } from "./replay.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { checkpointEstimate, commitsEstimate } from "./snapshotEstimate.ts";
 
 export class TableNotFoundError extends Error {
   constructor(location: string) {
@@ -24,6 +25,9 @@ export class VersionNotFoundError extends Error {
     this.name = "VersionNotFoundError";
   }
 }
+
+/** Told what a snapshot build will cost before it reads the files; throws to refuse it. */
+export type AdmitBuild = (estimatedBytes: number) => void;
 
 export interface LogListing {
   commits: Map<number, LogFile>;
@@ -93,6 +97,7 @@ async function readCheckpoint(
   storage: TableStorage,
   files: LogFile[],
   state: ReplayState,
+  admit: (checkpointBytes: number) => void,
 ): Promise<FileColumns> {
   const opened = await Promise.all(
     files
@@ -120,6 +125,7 @@ async function readCheckpoint(
     ),
   );
   const parts = [...opened, ...sidecarFiles];
+  admit(await checkpointEstimate(parts));
   const rows = parts.reduce((sum, part) => sum + Number(part.metadata.num_rows), jsonAdds.length);
   const columns = new FileColumns(rows);
   for (const part of parts) await readCheckpointAdds(part.file, part.metadata, part.path, columns);
@@ -161,7 +167,11 @@ function finish(state: ReplayState, version: number, location: string): Snapshot
 }
 
 /** The snapshot at `version`, or at the newest version when it is undefined. */
-export async function loadSnapshot(storage: TableStorage, version?: number): Promise<Snapshot> {
+export async function loadSnapshot(
+  storage: TableStorage,
+  version?: number,
+  admit: AdmitBuild = () => {},
+): Promise<Snapshot> {
   const hint = version === undefined ? await lastCheckpointHint(storage) : undefined;
   let listing = await listLog(storage, hint ?? 0);
   let newest = Math.max(-1, ...listing.commits.keys(), ...listing.checkpoints.keys());
@@ -180,23 +190,36 @@ export async function loadSnapshot(storage: TableStorage, version?: number): Pro
   }
   const state: ReplayState = { files: ActiveFiles.empty().changes() };
   const checkpointVersion = checkpoint?.[0]?.version ?? -1;
-  if (checkpoint) state.files = new FileChanges(await readCheckpoint(storage, checkpoint, state));
   if (!checkpoint && !listing.commits.has(0)) {
     throw new VersionNotFoundError(`version ${target} can no longer be reconstructed from the log`);
+  }
+  const commits = [];
+  for (let v = checkpointVersion + 1; v <= target; v++) commits.push(listing.commits.get(v));
+  const tail = commitsEstimate(commits);
+  if (checkpoint) {
+    const columns = await readCheckpoint(storage, checkpoint, state, (bytes) => admit(bytes + tail));
+    state.files = new FileChanges(columns);
+  } else {
+    admit(tail);
   }
   await applyCommits(storage, listing, checkpointVersion + 1, target, state);
   return finish(state, target, storage.location);
 }
 
 /** The newest snapshot, reusing `previous` and reading only the commits made since. */
-export async function refreshSnapshot(storage: TableStorage, previous: Snapshot): Promise<Snapshot> {
+export async function refreshSnapshot(
+  storage: TableStorage,
+  previous: Snapshot,
+  admit: AdmitBuild = () => {},
+): Promise<Snapshot> {
   const listing = await listLog(storage, previous.version + 1);
   const newCommits = [...listing.commits.keys()].sort((a, b) => a - b);
   if (newCommits.length === 0) return previous;
   const newest = newCommits[newCommits.length - 1] ?? previous.version;
   if (newCommits[0] !== previous.version + 1 || newCommits.length !== newest - previous.version) {
-    return loadSnapshot(storage);
+    return loadSnapshot(storage, undefined, admit);
   }
+  admit(commitsEstimate([...listing.commits.values()]));
   const state: ReplayState = {
     files: previous.files.changes(),
     protocol: previous.protocol,

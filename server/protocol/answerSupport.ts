@@ -1,7 +1,7 @@
 // What every table answer shares: the capabilities the client sent, URL signing for the table's
 // files, token scopes, and sending streamed NDJSON with its protocol headers.
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { SharedTable } from "../shares/catalog.ts";
+import { type SharedTable, tableLabel } from "../shares/catalog.ts";
 import { type Capabilities, parseCapabilities, type ResponseFormat } from "./capabilities.ts";
 import { echoFileIdScheme } from "./fileIdHash.ts";
 import type { FileIdScheme } from "./fileIds.ts";
@@ -30,10 +30,17 @@ export function fileSigner(request: FastifyRequest, table: SharedTable, idScheme
   return new FileSigner(table, files, signer, idScheme);
 }
 
+/**
+ * What one streamed answer holds at most: the lines computed ahead before it starts, a batch of
+ * file lines, and the stream's buffer, each counted twice for the strings they pass through.
+ */
+export const answerBytes = 2 * 1024 * 1024;
+
 export async function send(
   request: FastifyRequest,
   reply: FastifyReply,
   answer: {
+    table: SharedTable;
     version: number;
     format: ResponseFormat;
     endStreamAction: boolean;
@@ -42,12 +49,25 @@ export async function send(
     fileIdScheme?: FileIdScheme | undefined;
   },
 ): Promise<FastifyReply> {
-  const lines = await startLines(answer.lines, { endStreamAction: answer.endStreamAction, log: request.log });
-  reply.header("delta-table-version", String(answer.version));
-  reply.header("delta-sharing-capabilities", capabilitiesHeader(answer.format, answer.endStreamAction));
-  echoFileIdScheme(reply, answer.fileIdScheme);
-  reply.type(ndjsonType);
-  return reply.send(ndjsonStream(lines));
+  const { budget } = request.ctx.snapshots;
+  const label = tableLabel(answer.table);
+  const held = budget.reserve(`an answer from table ${label}`, answerBytes, label);
+  try {
+    const lines = await startLines(answer.lines, {
+      endStreamAction: answer.endStreamAction,
+      log: request.log,
+    });
+    reply.header("delta-table-version", String(answer.version));
+    reply.header("delta-sharing-capabilities", capabilitiesHeader(answer.format, answer.endStreamAction));
+    echoFileIdScheme(reply, answer.fileIdScheme);
+    reply.type(ndjsonType);
+    const stream = ndjsonStream(lines);
+    stream.once("close", () => held.release());
+    return reply.send(stream);
+  } catch (error) {
+    held.release();
+    throw error;
+  }
 }
 
 export function scopeOf(

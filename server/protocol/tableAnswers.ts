@@ -248,6 +248,7 @@ export async function answerSnapshotQuery(
     request.selection = report;
   }
   return send(request, reply, {
+    table,
     version: snapshot.version,
     format,
     endStreamAction,

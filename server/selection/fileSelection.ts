@@ -37,7 +37,7 @@ export function* selectFiles<File extends AddFile>(
     }
     report.returned++;
     // a file whose count is unknown (or that has deletion vectors) cannot vouch for any rows
-    if (!file.deletionVector) rowsCovered += numRecords(file) ?? 0;
+    if (options.limitHint !== undefined && !file.deletionVector) rowsCovered += numRecords(file) ?? 0;
     yield file;
   }
 }
