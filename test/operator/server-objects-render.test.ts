@@ -54,7 +54,7 @@ describe("a server's rendered objects", () => {
     assert.deepEqual(defaults, { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } });
     const custom = renderDeployment(server("s", { resources: { limits: { cpu: 2 } } }), options).spec
       ?.template.spec?.containers[0]?.resources;
-    assert.deepEqual(custom?.limits, { memory: "512Mi", cpu: 2 });
+    assert.deepEqual(custom?.limits, { memory: "1Gi", cpu: 2 });
   });
 
   it("Deployment: the pod template does not depend on shares or recipients (no rolling restart on change)", () => {
