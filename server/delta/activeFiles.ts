@@ -108,6 +108,11 @@ export class ActiveFiles {
     return row;
   }
 
+  /** The same files, all in columns (what a snapshot with many added files becomes). */
+  compacted(): ActiveFiles {
+    return this.changes().compact();
+  }
+
   /** A copy to apply later commits to. */
   changes(): FileChanges {
     return new FileChanges(this.base, this.#removed, this.#added);
@@ -148,6 +153,11 @@ export class FileChanges {
     if (this.#added.size <= overlayLimit || this.#added.size * 8 <= this.#base.count) {
       return new ActiveFiles(this.#base, this.#removed, this.#added);
     }
+    return this.compact();
+  }
+
+  /** The files with every added one folded into fresh columns. */
+  compact(): ActiveFiles {
     const columns = new FileColumns(this.#base.count + this.#added.size);
     for (let row = 0; row < this.#base.count; row++) {
       if (this.#removed?.[row] !== 1) columns.appendFile(this.#base.file(row));
