@@ -276,6 +276,26 @@ export const ServerConfig = T.Object(
       }),
     ),
     preSignedUrlTimeoutSeconds: T.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
+    preSignedUrlReuse: T.Optional(
+      T.Object(
+        {
+          minLifetimeShare: T.Number({
+            minimum: 0,
+            maximum: 1,
+            default: 0.5,
+            description:
+              "A presigned URL is handed out again while at least this share of its lifetime remains; 1 never reuses.",
+          }),
+          maxBytes: T.Integer({
+            minimum: 0,
+            maximum: 1024 * 1024 * 1024,
+            default: 32 * 1024 * 1024,
+            description: "Memory the reusable URLs may take; 0 turns reuse off.",
+          }),
+        },
+        strict,
+      ),
+    ),
     requestTimeoutSeconds: T.Integer({
       minimum: 0,
       maximum: 86400,

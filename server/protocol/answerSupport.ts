@@ -22,12 +22,37 @@ function baseUrl(request: FastifyRequest): string {
   return `${origin.replace(/\/+$/, "")}${config.endpoint.replace(/\/+$/, "")}`;
 }
 
-/** Signs the files of one answer; their ids follow the scheme the client chose, else the answer's format. */
+/**
+ * Signs the files of one answer (their ids follow the scheme the client chose, else the answer's
+ * format), handing out URLs signed earlier while enough of their lifetime remains.
+ */
 export function fileSigner(request: FastifyRequest, table: SharedTable, idScheme: FileIdScheme): FileSigner {
   const { ctx } = request;
   const files = ctx.filesOf(table);
-  const signer = files.signer(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request));
-  return new FileSigner(table, files, signer, idScheme);
+  const base = baseUrl(request);
+  const lifetimeSeconds = ctx.config.preSignedUrlTimeoutSeconds;
+  const signer = files.signer(lifetimeSeconds, base);
+  const reuse = ctx.urlReuse.scope(
+    `${table.id}\0${table.location}\0${base}\0${lifetimeSeconds}`,
+    lifetimeSeconds * 1000,
+  );
+  return new FileSigner(table, files, signer, idScheme, reuse);
+}
+
+/** Signs every URL now: what a client refreshing its URLs asks for. */
+export function freshFileSigner(
+  request: FastifyRequest,
+  table: SharedTable,
+  idScheme: FileIdScheme,
+): FileSigner {
+  const { ctx } = request;
+  const files = ctx.filesOf(table);
+  return new FileSigner(
+    table,
+    files,
+    files.signer(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request)),
+    idScheme,
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import type { DeletionVectorDescriptor } from "../delta/actions.ts";
 import { DeletionVectorPathError, deletionVectorPath } from "../delta/deletionVectors.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
+import type { UrlReuse } from "../storage/presignedUrlCache.ts";
 import type { FileUrlSigner, TableFiles } from "../storage/tableFiles.ts";
 import type { SignedFile } from "./deltaLines.ts";
 import { SharingError } from "./errors.ts";
@@ -34,11 +35,20 @@ export class FileSigner {
     return this.#idScheme;
   }
 
-  constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, idScheme: FileIdScheme) {
+  readonly #reuse: UrlReuse | undefined;
+
+  constructor(
+    table: SharedTable,
+    files: TableFiles,
+    signer: FileUrlSigner,
+    idScheme: FileIdScheme,
+    reuse?: UrlReuse,
+  ) {
     this.#table = table;
     this.#files = files;
     this.#signer = signer;
     this.#idScheme = idScheme;
+    this.#reuse = reuse;
   }
 
   async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
@@ -54,9 +64,16 @@ export class FileSigner {
     return signed;
   }
 
-  /** A presigned URL for one logged path and its true expiry. */
-  url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
-    return this.#signLogged(loggedPath);
+  /** A presigned URL for one logged path (signed now, or reused) and its true expiry. */
+  async url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
+    const cached = this.#reuse?.get(loggedPath, Date.now());
+    if (cached) {
+      this.minExpiresAt = Math.min(this.minExpiresAt ?? cached.expiresAt, cached.expiresAt);
+      return cached;
+    }
+    const signed = await this.#signLogged(loggedPath);
+    this.#reuse?.set(loggedPath, signed.url, signed.expiresAt);
+    return signed;
   }
 
   async sign(

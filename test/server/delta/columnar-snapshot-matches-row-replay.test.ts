@@ -20,6 +20,7 @@ import {
   refreshSnapshot,
   usableCheckpoint,
 } from "../../../server/delta/snapshotLoader.ts";
+import { fileId } from "../../../server/protocol/fileIds.ts";
 import { fileLine, fileLineText } from "../../../server/protocol/parquetLines.ts";
 import { FileUrlCodec } from "../../../server/storage/fileUrls.ts";
 import { LocalTableStorage } from "../../../server/storage/localStorage.ts";
@@ -88,10 +89,12 @@ function assertSameActiveFiles(files: ActiveFiles, expected: Map<string, AddFile
     assert.equal(view.stats, file.stats);
     assert.deepEqual(view.partitionValues, file.partitionValues);
     if (view.deletionVector) continue; // parquet-format lines are never made for these
+    const id = fileId(file.path, "parquet");
+    if (view.fileIdHex !== undefined) assert.equal(view.fileIdHex, id, `${what}: precomputed id`);
     for (const stamp of [undefined, { version: 3 }, { version: 3, timestamp: 1_600_000_000_000 }]) {
-      const line = fileLine(file, { ...signed, ...(stamp ? { version: stamp } : {}) });
+      const line = fileLine(file, { ...signed, id, ...(stamp ? { version: stamp } : {}) });
       assert.equal(
-        fileLineText(view, signed, stamp),
+        fileLineText(view, { ...signed, id: view.fileIdHex ?? id }, stamp),
         `${JSON.stringify(line)}\n`,
         `${what}: line of ${file.path}`,
       );
