@@ -141,7 +141,8 @@ export function oursLauncher(s3: S3Ground, catalog: BenchCatalog, dir: string, t
         AWS_REGION: s3.region,
       };
       const args = [...(options.runtimeArgs ?? []), join(repoRoot, "server", "main.ts"), "--config", config];
-      return launch("ours", process.execPath, args, env, port, token, 30_000);
+      const readyToken = options.recipientTokens?.[0] ?? token;
+      return launch("ours", process.execPath, args, env, port, readyToken, 30_000);
     },
   };
 }

@@ -1,12 +1,14 @@
 // Reads Parquet checkpoints (classic single-part, multi-part, v2 with sidecars) with hyparquet. The
-// few small actions (protocol, metadata, sidecar references) are read as rows, one row group at a
-// time and only from row groups whose statistics say they hold any; the adds are read column by
-// column into a snapshot's columns (checkpointColumns.ts).
+// few small actions (protocol, metadata, sidecar references) are assembled from their own leaf
+// columns, only in row groups whose statistics say they hold any (checkpointStructs.ts); the adds
+// are read column by column into a snapshot's columns (checkpointColumns.ts). Adds and removes as
+// row objects remain for callers that want every action.
 import { type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import type { RandomAccessFile, TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
 import { groupMayHold } from "./checkpointColumns.ts";
+import { readCheckpointStructs } from "./checkpointStructs.ts";
 import {
   CorruptLogError,
   parseAdd,
@@ -50,8 +52,33 @@ export async function openCheckpoint(
   }
 }
 
-/** Streams the actions of the given top-level columns of an open checkpoint, as rows. */
+const sparseColumns = new Set(["metaData", "protocol", "sidecar"]);
+
+/**
+ * Streams the actions of the given top-level columns of an open checkpoint: the sparse ones
+ * (metaData, protocol, sidecar) from their leaf columns, adds and removes as hyparquet rows.
+ */
 export async function* checkpointRows(
+  checkpoint: OpenCheckpoint,
+  only: readonly string[],
+): AsyncIterable<Action> {
+  const { file, metadata, path } = checkpoint;
+  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
+  for (const column of only) {
+    if (!sparseColumns.has(column) || !present.has(column)) continue;
+    for await (const raw of readCheckpointStructs(file, metadata, column)) {
+      const item = rowToAction({ [column]: raw }, path);
+      if (item) yield item;
+    }
+  }
+  yield* checkpointRowObjects(
+    checkpoint,
+    only.filter((column) => !sparseColumns.has(column)),
+  );
+}
+
+/** Streams the actions of the given top-level columns as rows hyparquet assembles. */
+export async function* checkpointRowObjects(
   checkpoint: OpenCheckpoint,
   only: readonly string[],
 ): AsyncIterable<Action> {
@@ -81,4 +108,9 @@ export async function* readParquetCheckpoint(
   only?: readonly string[],
 ): AsyncIterable<Action> {
   yield* checkpointRows(await openCheckpoint(storage, path, size), only ?? wantedColumns);
+}
+
+/** Every action of one checkpoint file as hyparquet assembles its rows (a cross-check in tests). */
+export async function* readParquetCheckpointRows(storage: TableStorage, path: string): AsyncIterable<Action> {
+  yield* checkpointRowObjects(await openCheckpoint(storage, path), wantedColumns);
 }

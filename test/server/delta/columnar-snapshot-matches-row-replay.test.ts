@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { AddFile } from "../../../server/delta/actions.ts";
 import type { ActiveFiles } from "../../../server/delta/activeFiles.ts";
-import { readParquetCheckpoint } from "../../../server/delta/checkpointReader.ts";
+import { readParquetCheckpointRows } from "../../../server/delta/checkpointReader.ts";
 import { FileView } from "../../../server/delta/fileView.ts";
 import { fileKey, type Snapshot } from "../../../server/delta/snapshot.ts";
 import {
@@ -29,22 +29,31 @@ import { sparkFixtureTables } from "../../fixtures/sparkTables.ts";
 import { generateManyFiles, writeFixtureTables } from "../../fixtures/tables.ts";
 
 /** The replay this project used before the columns: every add of the checkpoint as a row object. */
-async function rowReplay(storage: TableStorage, version: number): Promise<Map<string, AddFile>> {
+interface Replayed {
+  files: Map<string, AddFile>;
+  state: Record<string, unknown>;
+}
+
+/** Protocol and metadata as hyparquet assembles checkpoint rows, then as commits change them. */
+async function rowReplay(storage: TableStorage, version: number): Promise<Replayed> {
   const listing = await listLog(storage, 0);
   const checkpoint = usableCheckpoint(listing, version);
   const files = new Map<string, AddFile>();
+  const state: Record<string, unknown> = {};
   for (const part of checkpoint ?? []) {
     const actions =
       part.kind === "v2checkpoint" && part.format === "json"
         ? await readCommitActions(storage, part)
-        : readParquetCheckpoint(storage, part.path, part.size);
+        : readParquetCheckpointRows(storage, part.path);
     for await (const action of actions) {
       if (action.kind === "add") files.set(fileKey(action.add), action.add);
+      if (action.kind === "metaData") state.metadata = action.metaData;
+      if (action.kind === "protocol") state.protocol = action.protocol;
       if (action.kind === "sidecar") {
         const path = action.sidecar.path.includes("/")
           ? action.sidecar.path
           : `_delta_log/_sidecars/${action.sidecar.path}`;
-        for await (const inner of readParquetCheckpoint(storage, path)) {
+        for await (const inner of readParquetCheckpointRows(storage, path)) {
           if (inner.kind === "add") files.set(fileKey(inner.add), inner.add);
         }
       }
@@ -56,15 +65,23 @@ async function rowReplay(storage: TableStorage, version: number): Promise<Map<st
     for (const action of await readCommitActions(storage, commit)) {
       if (action.kind === "add") files.set(fileKey(action.add), action.add);
       if (action.kind === "remove") files.delete(fileKey(action.remove));
+      if (action.kind === "metaData") state.metadata = action.metaData;
+      if (action.kind === "protocol") state.protocol = action.protocol;
     }
   }
-  return files;
+  return { files, state };
 }
 
 const byKey = (files: Iterable<AddFile>) =>
   new Map([...files].map((file) => [fileKey(file), JSON.parse(JSON.stringify(file))]));
 
-function assertSameFiles(snapshot: Snapshot, expected: Map<string, AddFile>, what: string): void {
+function assertSameFiles(snapshot: Snapshot, replayed: Replayed, what: string): void {
+  assert.deepEqual(
+    JSON.parse(JSON.stringify({ metadata: snapshot.metadata, protocol: snapshot.protocol })),
+    JSON.parse(JSON.stringify(replayed.state)),
+    `${what}: protocol and metadata`,
+  );
+  const expected = replayed.files;
   // as loaded (columns plus the commits' files as objects), and with every file in columns
   assertSameActiveFiles(snapshot.files, expected, what);
   assertSameActiveFiles(snapshot.files.compacted(), expected, `${what} compacted`);
@@ -106,7 +123,7 @@ async function checkEveryVersion(location: string, latest: number, what: string)
   const storage = new LocalTableStorage(location, location, "t", new FileUrlCodec(Buffer.alloc(32)));
   let previous: Snapshot | undefined;
   for (let version = 0; version <= latest; version++) {
-    let expected: Map<string, AddFile>;
+    let expected: Replayed;
     try {
       expected = await rowReplay(storage, version);
     } catch {
