@@ -4,7 +4,7 @@
 // signed.
 import type { DeletionVectorDescriptor } from "../delta/actions.ts";
 import { DeletionVectorPathError, deletionVectorPath } from "../delta/deletionVectors.ts";
-import type { SharedTable } from "../shares/catalog.ts";
+import { type SharedTable, tableLabel } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import type { UrlReuse } from "../storage/presignedUrlCache.ts";
 import type { FileUrlSigner, TableFiles } from "../storage/tableFiles.ts";
@@ -12,14 +12,12 @@ import type { SignedFile } from "./deltaLines.ts";
 import { SharingError } from "./errors.ts";
 import { deletionVectorFileId, type FileIdScheme, fileId } from "./fileIds.ts";
 
-export const tableName = (table: SharedTable): string => `${table.share}.${table.schema}.${table.name}`;
-
 /** The refusal of a file the table's log names but may not be handed out. */
 export function refusedPath(
   table: SharedTable,
   error: PathRefusedError | DeletionVectorPathError,
 ): SharingError {
-  return new SharingError("unreadableTable", `table ${tableName(table)}: ${error.message}`);
+  return new SharingError("unreadableTable", `table ${tableLabel(table)}: ${error.message}`);
 }
 
 export class FileSigner {
