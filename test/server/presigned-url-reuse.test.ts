@@ -10,7 +10,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PresignedUrlCache } from "../../server/storage/presignedUrlCache.ts";
 import { writeFixtureTables } from "../fixtures/tables.ts";
 import { type S3Ground, startS3 } from "../ground/s3.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { startCloudAndDiskServer } from "./cloudAndDisk.ts";
+import type { TestServer } from "./harness.ts";
 import { queryFiles } from "./query.ts";
 
 const lifetimeSeconds = 4;
@@ -25,28 +26,9 @@ describe("presigned URL reuse", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "dso-reuse-"));
     [, s3] = await Promise.all([writeFixtureTables(join(dir, "tables")), startS3()]);
-    await s3.createBucket(bucket);
-    await s3.uploadDirectory(join(dir, "tables", "partitioned"), bucket, "partitioned");
-    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
-    server = await startTestServer({
+    server = await startCloudAndDiskServer(s3, join(dir, "tables"), "partitioned", bucket, {
       preSignedUrlTimeoutSeconds: lifetimeSeconds,
       preSignedUrlReuse: { minLifetimeShare: share, maxBytes: 1024 * 1024 },
-      s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
-      shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "cloud", location: `s3://${bucket}/partitioned` },
-                { name: "disk", location: join(dir, "tables", "partitioned") },
-              ],
-            },
-          ],
-        },
-      ],
     });
   });
 
