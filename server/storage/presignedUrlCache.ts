@@ -1,11 +1,19 @@
 // Presigned URLs kept for reuse: a later answer that hands out the same file gets the URL signed
 // earlier while at least a configured share of its lifetime remains, with its true expiry, instead
-// of a new signature. Bounded in bytes; the oldest entries go first (they expire first anyway).
+// of a new signature. Bounded in bytes. When full, only entries past their reuse window make room
+// (the oldest first: they were signed first); a new URL that finds no room is not kept. Evicting
+// live entries instead would make a table larger than the cache miss on every file of every scan.
 // Entries are grouped by scope (table, location, base URL, lifetime), so one lookup is one path.
 
 interface CachedUrl {
   url: string;
   expiresAt: number;
+}
+
+interface OrderEntry {
+  scope: Map<string, CachedUrl>;
+  path: string;
+  minRemainingMs: number;
 }
 
 /** Bytes an entry costs beyond its strings: the map slot and the entry object. */
@@ -22,7 +30,7 @@ export class PresignedUrlCache {
   readonly minLifetimeShare: number;
   readonly #scopes = new Map<string, Map<string, CachedUrl>>();
   /** Insertion order across scopes, for eviction. */
-  readonly #order: { scope: Map<string, CachedUrl>; path: string }[] = [];
+  readonly #order: OrderEntry[] = [];
   #orderStart = 0;
   #bytes = 0;
 
@@ -53,20 +61,28 @@ export class PresignedUrlCache {
         return undefined;
       },
       set: (path, url, expiresAt) => {
+        const bytes = url.length + path.length + entryOverhead;
         const previous = scope.get(path);
-        if (previous) this.#bytes -= previous.url.length + path.length + entryOverhead;
-        else this.#order.push({ scope, path });
+        if (previous) {
+          this.#bytes -= previous.url.length + path.length + entryOverhead;
+          scope.delete(path);
+        }
+        if (this.#bytes + bytes > this.maxBytes) this.#evictStale(Date.now());
+        if (this.#bytes + bytes > this.maxBytes) return;
+        this.#order.push({ scope, path, minRemainingMs });
         scope.set(path, { url, expiresAt });
-        this.#bytes += url.length + path.length + entryOverhead;
-        this.#evict();
+        this.#bytes += bytes;
       },
     };
   }
 
-  #evict(): void {
-    while (this.#bytes > this.maxBytes && this.#orderStart < this.#order.length) {
-      const oldest = this.#order[this.#orderStart++] as { scope: Map<string, CachedUrl>; path: string };
+  /** Drops, oldest first, the entries no longer young enough to hand out again. */
+  #evictStale(now: number): void {
+    while (this.#orderStart < this.#order.length) {
+      const oldest = this.#order[this.#orderStart] as OrderEntry;
       const entry = oldest.scope.get(oldest.path);
+      if (entry && entry.expiresAt - now >= oldest.minRemainingMs) break;
+      this.#orderStart++;
       if (entry) {
         this.#bytes -= entry.url.length + oldest.path.length + entryOverhead;
         oldest.scope.delete(oldest.path);

@@ -88,18 +88,28 @@ describe("presigned URL reuse", () => {
     });
   }
 
-  test("the cache keeps within its byte bound, dropping the oldest URLs first", () => {
+  test("the cache keeps within its byte bound; when full it keeps what it has until it ages out", () => {
     const cache = new PresignedUrlCache(10_000, share);
     const scope = cache.scope("t", 60_000);
     assert.ok(scope);
     const url = (i: number) => `https://bucket.example/${"x".repeat(100)}/${i}?sig=${i}`;
+    const now = Date.now();
     for (let i = 0; i < 1000; i++) {
-      scope.set(`p${i}`, url(i), 1_000_000 + 60_000);
+      scope.set(`p${i}`, url(i), now + 60_000);
       assert.ok(cache.bytes <= cache.maxBytes, `${cache.bytes} bytes held`);
     }
-    assert.equal(scope.get("p0", 1_000_000), undefined, "the oldest went first");
-    assert.equal(scope.get("p999", 1_000_000)?.url, url(999));
-    assert.equal(scope.get("p999", 1_000_000 + 30_001), undefined, "less than half its life left");
+    // a scan larger than the cache still finds the first URLs it kept, instead of none
+    assert.equal(scope.get("p0", now)?.url, url(0));
+    assert.equal(scope.get("p999", now), undefined, "no room was made by dropping live URLs");
+    assert.equal(scope.get("p0", now + 30_001), undefined, "less than half its life left");
+    // URLs already past their reuse window when kept make room for new ones, oldest first
+    const aging = new PresignedUrlCache(10_000, share);
+    const old = aging.scope("t", 60_000);
+    assert.ok(old);
+    for (let i = 0; i < 100; i++) old.set(`p${i}`, url(i), Date.now() + 1000);
+    old.set("fresh", url(5000), Date.now() + 60_000);
+    assert.equal(old.get("fresh", Date.now())?.url, url(5000));
+    assert.ok(aging.bytes <= aging.maxBytes);
     assert.equal(new PresignedUrlCache(0, share).scope("t", 60_000), undefined, "0 bytes: no reuse");
   });
 });
