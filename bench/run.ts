@@ -70,7 +70,7 @@ async function runHuge(file: string): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(", ")}.`,
     "",
-    `- every file exactly once: ${exact ? "yes" : "NO"} (${result.returned} file lines in ${result.pages} pages of ${result.pageSize}; ${result.duplicates} repeated, ${result.missing} missing)${result.error ? `; error: ${result.error}` : ""}`,
+    `- every file exactly once: ${exact ? "yes" : "NO"} (${result.returned} file lines in ${result.pages} pages, maxFiles ${result.pageSize} capped by the server's page limit; ${result.duplicates} repeated, ${result.missing} missing)${result.error ? `; error: ${result.error}` : ""}`,
     `- peak RSS of the server: ${(result.peakRss / 2 ** 20).toFixed(0)} MiB (target < 4096 MiB: ${rssOk ? "met" : "NOT met"})`,
     `- first page ${(result.firstPageMs / 1000).toFixed(1)} s (includes building the snapshot), all pages ${(result.totalMs / 1000).toFixed(1)} s; table generated and uploaded in ${result.generateSeconds.toFixed(0)} s`,
     "",
