@@ -16,7 +16,8 @@ export interface CaseResults {
   query: Record<string, Timing>;
   metadata?: Timing;
   listAllTables?: Timing & { tables: number };
-  load?: LoadResult;
+  /** Load cases by name: throughput, latency and errors under concurrent requests. */
+  loads: Record<string, LoadResult>;
   /** Peak RSS (bytes) of the process that served each table's cold and warm queries. */
   peakRss: Record<string, number>;
   /** The 1M-file table by variant ("default" flags, or a capped heap): cold and warm, peak RSS. */
@@ -35,7 +36,7 @@ export interface Plan {
   metadataRuns: number;
   listRuns: number;
   wideTables: number;
-  load: { connections: number; seconds: number; threads: number; files: number };
+  load: { connections: number; seconds: number; threads: number; files: number; bigFiles: number };
   /** The peak-RSS case; heapCapMiB reruns ours with V8's old space capped at that size. */
   million?: { files: number; timeoutMs: number; heapCapMiB?: number };
   workDir: string;
@@ -169,20 +170,83 @@ export async function runListAndLoadCases(
       `${launcher.name} list ${first.tables} tables: first ${fmt(first.ms)} ms, warm ${fmt(median(list.warmMs))} ms`,
     );
 
-    for (let i = 0; i < 3; i++) await query(server, plan.load.files);
-    results.load = await runLoad({
-      url: queryUrl(server, plan.load.files),
-      token: server.token,
-      body: queryBody,
-      ...plan.load,
+    await runLoadCases(server, plan, results, false);
+  });
+  if (launcher.name !== "ours") return;
+  // several recipients: only ours has them (the reference server has one token for everyone)
+  const tokens = ["a", "b", "c", "d"].map((name) => `${name}-${Math.random().toString(36).slice(2)}`);
+  await withServer(
+    { ...launcher, start: (options) => launcher.start({ ...options, recipientTokens: tokens }) },
+    results,
+    async (server) => {
+      await runLoadCases({ ...server, token: tokens[0] as string }, plan, results, true, tokens);
+    },
+  );
+}
+
+export interface LoadCase {
+  name: string;
+  method: "GET" | "POST";
+  url: string;
+  warmUp: () => Promise<unknown>;
+}
+
+function loadCases(server: BenchServer, plan: Plan): LoadCase[] {
+  const { files, bigFiles } = plan.load;
+  const metadataFiles = Math.max(...plan.sizes);
+  return [
+    {
+      name: `/query ${tableName(files)}`,
+      method: "POST",
+      url: queryUrl(server, files),
+      warmUp: () => query(server, files),
+    },
+    {
+      name: `/query ${tableName(bigFiles)}`,
+      method: "POST",
+      url: queryUrl(server, bigFiles),
+      warmUp: () => query(server, bigFiles),
+    },
+    {
+      name: `/metadata ${tableName(metadataFiles)}`,
+      method: "GET",
+      url: metadataUrl(server, metadataFiles),
+      warmUp: () =>
+        okRequest({ method: "GET", url: metadataUrl(server, metadataFiles), token: server.token }),
+    },
+  ];
+}
+
+async function runLoadCases(
+  server: BenchServer,
+  plan: Plan,
+  results: CaseResults,
+  recipients: boolean,
+  tokens: string[] = [server.token],
+): Promise<void> {
+  const cases = loadCases(server, plan);
+  // with several recipients, the small /query only: what differs is who asks, not what
+  for (const loadCase of recipients ? cases.slice(0, 1) : cases) {
+    for (let i = 0; i < 3; i++) await loadCase.warmUp();
+    const name = `${loadCase.name}${recipients ? `, ${tokens.length} recipients` : ""}`;
+    const result = await runLoad({
+      url: loadCase.url,
+      method: loadCase.method,
+      tokens,
+      ...(loadCase.method === "POST" ? { body: queryBody } : {}),
+      connections: plan.load.connections,
+      seconds: plan.load.seconds,
+      threads: plan.load.threads,
       workDir: plan.workDir,
     });
-    results.peakRss.load = server.peakRss();
+    results.loads[name] = result;
+    results.peakRss[`load ${name}`] = server.peakRss();
     plan.log(
-      `${launcher.name} load on ${tableName(plan.load.files)}: ${fmt(results.load.requestsPerSecond)} req/s, ` +
-        `p99 ${fmt(results.load.p99Ms)} ms, ${results.load.errors} errors`,
+      `${server.name} load ${name}: ${result.errors} errors, ` +
+        (result.errors === 0 ? `${fmt(result.requestsPerSecond)} req/s, ` : "no throughput (errors), ") +
+        `p99 ${fmt(result.p99Ms)} ms`,
     );
-  });
+  }
 }
 
 export async function runMillionCase(
@@ -215,7 +279,7 @@ export async function runMillionCase(
 }
 
 export function emptyResults(): CaseResults {
-  return { startupMs: [], query: {}, peakRss: {}, million: {}, errors: [] };
+  return { startupMs: [], query: {}, peakRss: {}, million: {}, loads: {}, errors: [] };
 }
 
 export function fmt(value: number): string {

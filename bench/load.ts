@@ -52,41 +52,52 @@ export function parseWrk(output: string, connections: number, seconds: number): 
   };
 }
 
-export async function runLoad(options: {
+export interface LoadSpec {
   url: string;
-  token: string;
-  body: unknown;
+  method: "GET" | "POST";
+  /** Bearer tokens, taken in turn request by request (several: several recipients). */
+  tokens: string[];
+  body?: unknown;
   connections: number;
   seconds: number;
   threads: number;
   workDir: string;
-}): Promise<LoadResult> {
-  const script = join(options.workDir, "query.lua");
-  await writeFile(
-    script,
-    [
-      'wrk.method = "POST"',
-      `wrk.body = ${JSON.stringify(JSON.stringify(options.body))}`,
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.headers["Authorization"] = "Bearer ${options.token}"`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
+}
+
+/** The wrk script: one request per call, the tokens in turn. */
+export function wrkScript(spec: Pick<LoadSpec, "method" | "tokens" | "body">): string {
+  const body = spec.body === undefined ? "nil" : JSON.stringify(JSON.stringify(spec.body));
+  return [
+    `local tokens = { ${spec.tokens.map((token) => JSON.stringify(token)).join(", ")} }`,
+    `local body = ${body}`,
+    "local counter = 0",
+    "request = function()",
+    "  counter = counter + 1",
+    '  local headers = { Authorization = "Bearer " .. tokens[(counter % #tokens) + 1] }',
+    '  if body then headers["Content-Type"] = "application/json" end',
+    `  return wrk.format(${JSON.stringify(spec.method)}, nil, headers, body)`,
+    "end",
+    "",
+  ].join("\n");
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const script = join(spec.workDir, `load-${process.hrtime.bigint()}.lua`);
+  await writeFile(script, wrkScript(spec), { mode: 0o600 });
   const { stdout } = await promisify(execFile)(
     "wrk",
     [
-      `-t${options.threads}`,
-      `-c${options.connections}`,
-      `-d${options.seconds}s`,
+      `-t${spec.threads}`,
+      `-c${spec.connections}`,
+      `-d${spec.seconds}s`,
       "--timeout",
       "60s",
       "--latency",
       "-s",
       script,
-      options.url,
+      spec.url,
     ],
-    { timeout: (options.seconds + 90) * 1000, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
+    { timeout: (spec.seconds + 90) * 1000, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
   );
-  return parseWrk(stdout, options.connections, options.seconds);
+  return parseWrk(stdout, spec.connections, spec.seconds);
 }

@@ -51,6 +51,13 @@ function rawPresign(path: string, when: Date, cachedKey?: KeyObject): string {
   return `http://${host}${path}?${query}&X-Amz-Signature=${signature}`;
 }
 
+/** The raw SigV4 chain with the day's signing key derived once: the floor's signer. */
+export function cachedKeyPresigner(): (path: string) => string {
+  const when = new Date();
+  const key = signingKey(when.toISOString().slice(0, 10).replaceAll("-", ""));
+  return (path) => rawPresign(path, when, key);
+}
+
 const pathOf = (i: number) => `/bench/t/part-${String(i).padStart(7, "0")}.parquet`;
 
 async function nsPerUrl(urls: number, sign: (path: string) => unknown): Promise<number> {

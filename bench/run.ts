@@ -2,10 +2,11 @@
 // S3 test server, tables and machine, reported as ratios; the table is printed and written to
 // bench/RESULTS.md with the machine, the versions and this command.
 //
-//   node bench/run.ts [--quick] [--no-reference] [--cpu-prof DIR] [--out FILE]
+//   node bench/run.ts [--quick] [--no-reference] [--cpu-prof DIR] [--out FILE] [--huge]
 //
 // --quick runs small tables and few repetitions (to try the harness); --cpu-prof writes V8 CPU
-// profiles of our server's processes into DIR.
+// profiles of our server's processes into DIR; --huge runs only the 10M-file paged /query and
+// writes bench/RESULTS-huge.md.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -22,10 +23,12 @@ import {
   runMillionCase,
   runQueryCases,
 } from "./cases.ts";
+import { measureFloor } from "./floor.ts";
+import { runHugeCase } from "./huge.ts";
 import { runPresignBenchmark } from "./presign.ts";
 import { buildRows, markdownTable, textTable } from "./report.ts";
 import { type Launcher, oursLauncher, referenceLauncher } from "./servers.ts";
-import { prepareTables } from "./tables.ts";
+import { prepareTables, tableName } from "./tables.ts";
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -33,12 +36,52 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     "no-reference": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
-    out: { type: "string", default: join(repoRoot, "bench", "RESULTS.md") },
+    huge: { type: "boolean", default: false },
+    out: { type: "string" },
   },
   strict: true,
 });
 
 const startedAt = new Date();
+
+async function writeReport(file: string, report: string): Promise<void> {
+  await writeFile(file, report);
+  // in the repository's own format, so that `biome check .` passes on it
+  if (file.startsWith(`${repoRoot}/`)) {
+    await run(join(repoRoot, "node_modules", ".bin", "biome"), ["format", "--write", file]).catch((error) =>
+      log(`biome format ${file}: ${error instanceof Error ? error.message.split("\n")[0] : error}`),
+    );
+  }
+  log(`wrote ${file}`);
+}
+
+const hugeFiles = 10_000_000;
+const hugePageSize = 100_000;
+
+async function runHuge(file: string): Promise<void> {
+  const loadBefore = loadavg();
+  const result = await runHugeCase(s3, workDir, hugeFiles, hugePageSize, log);
+  const exact = result.error === undefined && result.duplicates === 0 && result.missing === 0;
+  const rssOk = result.peakRss < 4 * 2 ** 30;
+  const lines = [
+    "# Benchmark: 10M files, paged /query",
+    "",
+    `Run ${startedAt.toISOString()} with \`npm run bench -- --huge\`; load average before ${loadBefore.map((l) => l.toFixed(1)).join(", ")}, after ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(", ")}.`,
+    "",
+    `- every file exactly once: ${exact ? "yes" : "NO"} (${result.returned} file lines in ${result.pages} pages, maxFiles ${result.pageSize} capped by the server's page limit; ${result.duplicates} repeated, ${result.missing} missing)${result.error ? `; error: ${result.error}` : ""}`,
+    `- peak RSS of the server: ${(result.peakRss / 2 ** 20).toFixed(0)} MiB (target < 4096 MiB: ${rssOk ? "met" : "NOT met"})`,
+    `- first page ${(result.firstPageMs / 1000).toFixed(1)} s (includes building the snapshot), all pages ${(result.totalMs / 1000).toFixed(1)} s; table generated and uploaded in ${result.generateSeconds.toFixed(0)} s`,
+    "",
+    "```json",
+    JSON.stringify(result, null, 1),
+    "```",
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  await writeReport(file, lines.join("\n"));
+}
 const log = (line: string) =>
   process.stdout.write(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
@@ -86,7 +129,7 @@ const plan: Omit<Plan, "workDir"> = args.quick
       metadataRuns: 5,
       listRuns: 5,
       wideTables: 1000,
-      load: { connections: 8, seconds: 5, threads: 2, files: 1000 },
+      load: { connections: 8, seconds: 5, threads: 2, files: 1000, bigFiles: 10_000 },
       log,
     }
   : {
@@ -96,14 +139,21 @@ const plan: Omit<Plan, "workDir"> = args.quick
       metadataRuns: 20,
       listRuns: 20,
       wideTables: 1000,
-      load: { connections: 16, seconds: 20, threads: 2, files: 1000 },
+      load: { connections: 16, seconds: 20, threads: 2, files: 1000, bigFiles: 10_000 },
       million: { files: 1_000_000, timeoutMs: 420_000, heapCapMiB: 768 },
       log,
     };
 
 const workDir = await mkdtemp(join(tmpdir(), "dso-bench-"));
 const s3 = await startS3();
+const out = args.out ?? join(repoRoot, "bench", args.huge ? "RESULTS-huge.md" : "RESULTS.md");
 try {
+  if (args.huge) {
+    await runHuge(out);
+    await s3.stop();
+    await rm(workDir, { recursive: true, force: true });
+    process.exit(0);
+  }
   await run("bash", [join(repoRoot, "bench", "install.sh")], { timeout: 300_000 });
   const loadBefore = loadavg();
   const machine = {
@@ -131,6 +181,13 @@ try {
     ? { version: "not run (--no-reference)", why: "--no-reference" }
     : await installReference();
   if (reference.why) log(`reference server: ${reference.why}`);
+
+  // the floor of a warm /query per size, in this run, on this machine
+  const floors: Record<string, number> = {};
+  for (const files of plan.sizes) {
+    floors[tableName(files)] = await measureFloor(files);
+    log(`floor for ${tableName(files)}: ${floors[tableName(files)]?.toFixed(1)} ms`);
+  }
 
   const sizes = [...plan.sizes, ...(plan.million ? [plan.million.files] : [])];
   const tables = await prepareTables(s3, workDir, sizes, plan.wideTables, log);
@@ -169,7 +226,7 @@ try {
 
   const ours = results.get("ours") as CaseResults;
   const ref = results.get("reference");
-  const rows = buildRows(plan.sizes, ours, ref, presign, plan.million?.files, plan.load.files);
+  const rows = buildRows(plan.sizes, ours, ref, presign, plan.million?.files, floors);
   const loadAfter = loadavg();
   process.stdout.write(`\n${textTable(rows)}\n\n`);
   for (const [name, r] of results) for (const error of r.errors) log(`${name} error: ${error}`);
@@ -217,6 +274,7 @@ try {
       {
         plan: { ...plan, warmRuns: plan.sizes.map(plan.warmRuns), log: undefined },
         presign,
+        floors,
         results: Object.fromEntries(results),
       },
       null,
@@ -225,15 +283,7 @@ try {
     "```",
     "",
   ].join("\n");
-  await writeFile(args.out, report);
-  // in the repository's own format, so that `biome check .` passes on it
-  if (args.out.startsWith(`${repoRoot}/`)) {
-    await run(join(repoRoot, "node_modules", ".bin", "biome"), ["format", "--write", args.out]).catch(
-      (error) =>
-        log(`biome format ${args.out}: ${error instanceof Error ? error.message.split("\n")[0] : error}`),
-    );
-  }
-  log(`wrote ${args.out}`);
+  await writeReport(out, report);
 } finally {
   await s3.stop();
   await rm(workDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 //   ours:      node server/main.ts --config <yaml>   (s3: endpoint + path style, keys from env)
 //   reference: java -cp <conf>:<classpath> io.delta.sharing.server.DeltaSharingService --config <yaml>
 //              (s3a through Hadoop: endpoint, path style and keys in conf/core-site.xml)
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -41,6 +42,8 @@ export interface BenchServer {
 export interface LaunchOptions {
   /** Extra runtime flags: node flags for ours (e.g. --cpu-prof), JVM flags for the reference. */
   runtimeArgs?: string[];
+  /** Ours only: one recipient per token instead of the one shared token. */
+  recipientTokens?: string[];
 }
 
 export interface Launcher {
@@ -116,7 +119,17 @@ export function oursLauncher(s3: S3Ground, catalog: BenchCatalog, dir: string, t
           port,
           ...common,
           logLevel: "warn",
-          authorization: { bearerToken: token },
+          // the per-recipient rate limit would answer load cases with 429s: off, as the reference has none
+          limits: { rateLimit: { requestsPerSecond: 0, burst: 1 } },
+          ...(options.recipientTokens
+            ? {
+                recipients: options.recipientTokens.map((recipientToken, i) => ({
+                  name: `recipient-${i + 1}`,
+                  tokens: [{ sha256: createHash("sha256").update(recipientToken).digest("hex") }],
+                  shares: catalog.shares.map((share) => share.name),
+                })),
+              }
+            : { authorization: { bearerToken: token } }),
           s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
           shares: catalogWith(catalog, "s3"),
         }),
@@ -128,7 +141,8 @@ export function oursLauncher(s3: S3Ground, catalog: BenchCatalog, dir: string, t
         AWS_REGION: s3.region,
       };
       const args = [...(options.runtimeArgs ?? []), join(repoRoot, "server", "main.ts"), "--config", config];
-      return launch("ours", process.execPath, args, env, port, token, 30_000);
+      const readyToken = options.recipientTokens?.[0] ?? token;
+      return launch("ours", process.execPath, args, env, port, readyToken, 30_000);
     },
   };
 }

@@ -13,6 +13,7 @@ import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { Catalog, type SharedTable } from "./shares/catalog.ts";
 import { FileUrlCodec } from "./storage/fileUrls.ts";
 import { openTableFiles, openTableStorage } from "./storage/openTableStorage.ts";
+import { PresignedUrlCache } from "./storage/presignedUrlCache.ts";
 import { createS3Client } from "./storage/s3Client.ts";
 import type { TableStorage } from "./storage/storage.ts";
 import {
@@ -40,6 +41,8 @@ export interface ServerContext {
   fileUrls: FileUrlCodec;
   /** Temporary credentials for a table's directory; only when directory access is configured. */
   tableCredentials?: TableCredentialIssuer;
+  /** Presigned URLs handed out again while enough of their lifetime remains. */
+  urlReuse: PresignedUrlCache;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
   /** The table's data files, under its location or its extra roots. */
@@ -92,6 +95,10 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     asyncQueries: new SignedTokenCodec(deps.signingKey, "async-query"),
     fileUrls,
     ...(tableCredentials ? { tableCredentials } : {}),
+    urlReuse: new PresignedUrlCache(
+      config.preSignedUrlReuse?.maxBytes ?? 32 * 1024 * 1024,
+      config.preSignedUrlReuse?.minLifetimeShare ?? 0.5,
+    ),
     logger: deps.logger,
     storageOf(table) {
       const storage = storages.get(table.id);

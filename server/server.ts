@@ -14,6 +14,7 @@ import { loadSigningKey } from "./crypto/signingKey.ts";
 import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { createLogger } from "./logger.ts";
 import { ConfigWatcher } from "./ops/configWatcher.ts";
+import { MemoryBudget, type MemorySettings } from "./ops/memoryBudget.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
 import { buildOpsApp } from "./ops/opsApp.ts";
 import type { LoadedConfig } from "./ops/statusDocument.ts";
@@ -80,6 +81,10 @@ function changedRestartOnly(before: ServerConfig, after: ServerConfig): string[]
   );
 }
 
+function memorySettings(config: ServerConfig): MemorySettings {
+  return { limitBytes: config.limits?.memoryLimitBytes, budgetBytes: config.limits?.memoryBudgetBytes };
+}
+
 export async function startServer(configPath: string, logger?: Logger): Promise<RunningServer> {
   const initialText = await readConfigText(configPath);
   const config = parseConfigText(initialText, configPath);
@@ -87,10 +92,21 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
   const operations = createOperations();
   const { metrics } = operations;
   const initialKey = await loadSigningKey(config.signingKeyFile, configPath);
-  const snapshots = new SnapshotCache(config.deltaTableCacheSize, {
-    hit: () => metrics.snapshotCache.inc({ result: "hit" }),
-    miss: () => metrics.snapshotCache.inc({ result: "miss" }),
-  });
+  const budget = new MemoryBudget(memorySettings(config));
+  budget.onRefused = (table, error) => {
+    metrics.memoryRefusals.inc({ table });
+    log.warn({ table, neededBytes: error.neededBytes, availableBytes: error.availableBytes }, error.message);
+  };
+  metrics.memoryBudget.set(budget.budgetBytes);
+  metrics.memoryReservedSource = () => budget.reservedBytes;
+  const snapshots = new SnapshotCache(
+    config.deltaTableCacheSize,
+    {
+      hit: () => metrics.snapshotCache.inc({ result: "hit" }),
+      miss: () => metrics.snapshotCache.inc({ result: "miss" }),
+    },
+    budget,
+  );
   const s3Clients = new Map<string, S3Client>();
   const s3Client = (s3: ServerConfig["s3"]) => {
     const key = JSON.stringify(s3 ?? {});
@@ -121,6 +137,8 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
       current = context;
       loaded = loadedConfigOf(text, next);
       operations.tableHealth.follow(context);
+      budget.configure(memorySettings(next));
+      metrics.memoryBudget.set(budget.budgetBytes);
       metrics.configReloads.inc({ result: "applied" });
       metrics.configLastReloadSuccess.set(1);
       log.info(

@@ -5,7 +5,9 @@
 # Stdout gets one line: the classpath (main class io.delta.sharing.server.DeltaSharingService).
 # Progress goes to stderr. Exit 3 when no version is served (the benchmark then runs ours alone).
 #
-# DSO_REFERENCE_LIB=<folder of jars> (for example lib/ of the server's release zip) skips Maven.
+# DSO_REFERENCE_LIB=<folder of jars> (for example lib/ of the server's release zip) skips Maven;
+# so does DSO_REFERENCE_LIB=<classpath file>: jar paths in order, one a line or ':'-separated
+# (blank lines and # comments skipped), for a classpath whose order matters.
 set -euo pipefail
 
 # Newest first; the first that resolves is used.
@@ -13,6 +15,16 @@ versions=(1.4.1 1.4.0 1.3.11 1.3.9)
 # delta-standalone is "provided" in the server's POM, so it is named here; version as in its build.
 standalone=3.2.0
 
+if [[ -n "${DSO_REFERENCE_LIB:-}" && -f "$DSO_REFERENCE_LIB" ]]; then
+  classpath=$(grep -v '^[[:space:]]*\(#\|$\)' "$DSO_REFERENCE_LIB" | tr '\n' ':' | sed -e 's/::*/:/g' -e 's/^://' -e 's/:$//')
+  [[ -n "$classpath" ]] || { echo "reference: no entries in $DSO_REFERENCE_LIB" >&2; exit 1; }
+  IFS=: read -r -a entries <<<"$classpath"
+  for entry in "${entries[@]}"; do
+    [[ -e "$entry" || "$entry" == */\* ]] || { echo "reference: $entry (from $DSO_REFERENCE_LIB) does not exist" >&2; exit 1; }
+  done
+  echo "$classpath"
+  exit 0
+fi
 if [[ -n "${DSO_REFERENCE_LIB:-}" ]]; then
   compgen -G "$DSO_REFERENCE_LIB/*.jar" >/dev/null || { echo "reference: no jars in $DSO_REFERENCE_LIB" >&2; exit 1; }
   echo "$DSO_REFERENCE_LIB/*"

@@ -26,7 +26,7 @@ export const serverDefaults = {
   servicePort: 8080,
   resources: {
     requests: { cpu: "100m", memory: "256Mi" },
-    limits: { memory: "512Mi" },
+    limits: { memory: "1Gi" },
   },
   tokenLifetime: "90d",
   tokenExpiryWarning: "14d",
@@ -203,7 +203,7 @@ const Resources = T.Object(
     requests: T.Optional(Quantities),
     limits: T.Optional(Quantities),
   },
-  { description: "Container resources; defaults: requests cpu 100m memory 256Mi, limits memory 512Mi." },
+  { description: "Container resources; defaults: requests cpu 100m memory 256Mi, limits memory 1Gi." },
 );
 
 const Toleration = T.Object({

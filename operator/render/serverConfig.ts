@@ -2,10 +2,10 @@
 // own schema (server/config/schema.ts). Paths are relative to the file: the server resolves them
 // beside it, wherever the Secret is mounted.
 import { Value } from "@sinclair/typebox/value";
+import { OpsConfig } from "../../server/config/opsSchema.ts";
 import {
   AuthFailureLimitConfig,
   LimitsConfig,
-  OpsConfig,
   RateLimitConfig,
   type RecipientConfig,
   type ServerConfig,

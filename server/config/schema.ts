@@ -4,6 +4,7 @@
 // preSignedUrlTimeoutSeconds, authorization, ssl and its tuning keys), plus our own keys.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
+import { OpsConfig } from "./opsSchema.ts";
 
 export type { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
 
@@ -240,25 +241,23 @@ export const LimitsConfig = T.Object(
     maxPredicateHints: T.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
     rateLimit: T.Optional(RateLimitConfig),
     authFailureLimit: T.Optional(AuthFailureLimitConfig),
-  },
-  strict,
-);
-
-export const OpsConfig = T.Object(
-  {
-    host: T.String({ minLength: 1, default: "0.0.0.0", description: "Address the ops port binds." }),
-    port: T.Integer({
-      minimum: 0,
-      maximum: 65535,
-      default: 9090,
-      description: "The ops port: /livez, /readyz, /metrics and /status, without authentication.",
-    }),
-    tableProbeIntervalSeconds: T.Integer({
-      minimum: 0,
-      maximum: 86400,
-      default: 60,
-      description: "How often every table's _delta_log is probed for /status; 0 for only at load.",
-    }),
+    memoryLimitBytes: T.Optional(
+      T.Integer({
+        minimum: 64 * 1024 * 1024,
+        description:
+          "The memory the server may use; the container's cgroup limit (or the machine's memory) when unset. " +
+          "Table snapshots and answers are admitted against a budget of 80% of what is left after 128 MiB " +
+          "and half the JavaScript heap limit.",
+      }),
+    ),
+    memoryBudgetBytes: T.Optional(
+      T.Integer({
+        minimum: 0,
+        description:
+          "The budget for table snapshots and answers itself, overriding the one derived from the limit. " +
+          "A table or answer that does not fit is refused with a retryable 503.",
+      }),
+    ),
   },
   strict,
 );
@@ -303,6 +302,26 @@ export const ServerConfig = T.Object(
       }),
     ),
     preSignedUrlTimeoutSeconds: T.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
+    preSignedUrlReuse: T.Optional(
+      T.Object(
+        {
+          minLifetimeShare: T.Number({
+            minimum: 0,
+            maximum: 1,
+            default: 0.5,
+            description:
+              "A presigned URL is handed out again while at least this share of its lifetime remains; 1 never reuses.",
+          }),
+          maxBytes: T.Integer({
+            minimum: 0,
+            maximum: 1024 * 1024 * 1024,
+            default: 32 * 1024 * 1024,
+            description: "Memory the reusable URLs may take; 0 turns reuse off.",
+          }),
+        },
+        strict,
+      ),
+    ),
     requestTimeoutSeconds: T.Integer({
       minimum: 0,
       maximum: 86400,
@@ -360,6 +379,5 @@ export type RecipientConfig = Static<typeof RecipientConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
 export type RateLimitConfig = Static<typeof RateLimitConfig>;
 export type AuthFailureLimitConfig = Static<typeof AuthFailureLimitConfig>;
-export type OpsConfig = Static<typeof OpsConfig>;
 export type AuditConfig = Static<typeof AuditConfig>;
 export type ServerConfig = Static<typeof ServerConfig>;

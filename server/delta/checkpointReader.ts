@@ -1,9 +1,14 @@
-// Reads Parquet checkpoints (classic single-part, multi-part, v2 with sidecars) with hyparquet, one
-// row group at a time so a checkpoint of millions of files is never held whole as rows.
-import { parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+// Reads Parquet checkpoints (classic single-part, multi-part, v2 with sidecars) with hyparquet. The
+// few small actions (protocol, metadata, sidecar references) are assembled from their own leaf
+// columns, only in row groups whose statistics say they hold any (checkpointStructs.ts); the adds
+// are read column by column into a snapshot's columns (checkpointColumns.ts). Adds and removes as
+// row objects remain for callers that want every action.
+import { type FileMetaData, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import type { TableStorage } from "../storage/storage.ts";
+import type { RandomAccessFile, TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
+import { groupMayHold } from "./checkpointColumns.ts";
+import { readCheckpointStructs } from "./checkpointStructs.ts";
 import {
   CorruptLogError,
   parseAdd,
@@ -27,6 +32,74 @@ function rowToAction(row: Raw, where: string): Action | undefined {
   return undefined;
 }
 
+export interface OpenCheckpoint {
+  path: string;
+  file: RandomAccessFile;
+  metadata: FileMetaData;
+}
+
+export async function openCheckpoint(
+  storage: TableStorage,
+  path: string,
+  size?: number,
+): Promise<OpenCheckpoint> {
+  const file = await storage.open(path, size);
+  try {
+    return { path, file, metadata: await parquetMetadataAsync(file) };
+  } catch (error) {
+    if (error instanceof Error && error.name === "StorageUnavailableError") throw error;
+    throw new CorruptLogError(`${path}: not a readable Parquet checkpoint`);
+  }
+}
+
+const sparseColumns = new Set(["metaData", "protocol", "sidecar"]);
+
+/**
+ * Streams the actions of the given top-level columns of an open checkpoint: the sparse ones
+ * (metaData, protocol, sidecar) from their leaf columns, adds and removes as hyparquet rows.
+ */
+export async function* checkpointRows(
+  checkpoint: OpenCheckpoint,
+  only: readonly string[],
+): AsyncIterable<Action> {
+  const { file, metadata, path } = checkpoint;
+  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
+  for (const column of only) {
+    if (!sparseColumns.has(column) || !present.has(column)) continue;
+    for await (const raw of readCheckpointStructs(file, metadata, column)) {
+      const item = rowToAction({ [column]: raw }, path);
+      if (item) yield item;
+    }
+  }
+  yield* checkpointRowObjects(
+    checkpoint,
+    only.filter((column) => !sparseColumns.has(column)),
+  );
+}
+
+/** Streams the actions of the given top-level columns as rows hyparquet assembles. */
+export async function* checkpointRowObjects(
+  checkpoint: OpenCheckpoint,
+  only: readonly string[],
+): AsyncIterable<Action> {
+  const { file, metadata, path } = checkpoint;
+  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
+  const columns = only.filter((column) => present.has(column));
+  if (columns.length === 0) return;
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    if (columns.some((column) => groupMayHold(group, column))) {
+      const rows = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
+      for (const row of rows) {
+        const item = rowToAction(row, path);
+        if (item) yield item;
+      }
+    }
+    rowStart = rowEnd;
+  }
+}
+
 /** Streams the actions (and v2 sidecar references) of one Parquet checkpoint file. */
 export async function* readParquetCheckpoint(
   storage: TableStorage,
@@ -34,24 +107,10 @@ export async function* readParquetCheckpoint(
   size?: number,
   only?: readonly string[],
 ): AsyncIterable<Action> {
-  const file = await storage.open(path, size);
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
-  try {
-    metadata = await parquetMetadataAsync(file);
-  } catch (error) {
-    if (error instanceof Error && error.name === "StorageUnavailableError") throw error;
-    throw new CorruptLogError(`${path}: not a readable Parquet checkpoint`);
-  }
-  const present = new Set(metadata.schema.slice(1).map((element) => element.name));
-  const columns = (only ?? wantedColumns).filter((column) => present.has(column));
-  let rowStart = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
-    for (const row of rows) {
-      const item = rowToAction(row, path);
-      if (item) yield item;
-    }
-    rowStart = rowEnd;
-  }
+  yield* checkpointRows(await openCheckpoint(storage, path, size), only ?? wantedColumns);
+}
+
+/** Every action of one checkpoint file as hyparquet assembles its rows (a cross-check in tests). */
+export async function* readParquetCheckpointRows(storage: TableStorage, path: string): AsyncIterable<Action> {
+  yield* checkpointRowObjects(await openCheckpoint(storage, path), wantedColumns);
 }

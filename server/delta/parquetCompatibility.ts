@@ -8,11 +8,6 @@ const harmlessReaderFeatures = new Set(["timestampntz", "v2checkpoint", "vacuump
 
 const memo = new WeakMap<Snapshot, string[]>();
 
-function hasDeletionVectors(snapshot: Snapshot): boolean {
-  for (const file of snapshot.files.values()) if (file.deletionVector) return true;
-  return false;
-}
-
 function columnMappingMode(metadata: TableMetadata): string {
   return metadata.configuration["delta.columnMapping.mode"] ?? "none";
 }
@@ -21,8 +16,10 @@ function columnMappingMode(metadata: TableMetadata): string {
 export function parquetBlockers(snapshot: Snapshot): string[] {
   const known = memo.get(snapshot);
   if (known) return known;
-  const blockers = parquetBlockersOf(snapshot.protocol, snapshot.metadata, () =>
-    hasDeletionVectors(snapshot),
+  const blockers = parquetBlockersOf(
+    snapshot.protocol,
+    snapshot.metadata,
+    () => snapshot.files.hasDeletionVectors,
   );
   memo.set(snapshot, blockers);
   return blockers;

@@ -1,10 +1,11 @@
 // Replays actions onto a snapshot under construction: adds and removes reconciled by path and
 // deletion vector, the newest protocol and metadata kept.
-import type { Action, AddFile, CommitInfo, TableMetadata, TableProtocol } from "./actions.ts";
-import { fileKey } from "./snapshot.ts";
+import type { Action, CommitInfo, TableMetadata, TableProtocol } from "./actions.ts";
+import type { FileChanges } from "./activeFiles.ts";
+import { fileKey } from "./fileKey.ts";
 
 export interface ReplayState {
-  files: Map<string, AddFile>;
+  files: FileChanges;
   protocol?: TableProtocol;
   metadata?: TableMetadata;
   timestamp?: number;
@@ -18,10 +19,10 @@ export function commitTimestamp(info: CommitInfo): number | undefined {
 export function applyAction(state: ReplayState, action: Action): void {
   switch (action.kind) {
     case "add":
-      state.files.set(fileKey(action.add), action.add);
+      state.files.add(action.add);
       return;
     case "remove":
-      state.files.delete(fileKey(action.remove));
+      state.files.remove(fileKey(action.remove));
       return;
     case "metaData":
       state.metadata = action.metaData;

@@ -1,5 +1,8 @@
 // A table snapshot: the state of a Delta table at one version, after log replay.
-import type { AddFile, RemoveFile, TableMetadata, TableProtocol } from "./actions.ts";
+import type { TableMetadata, TableProtocol } from "./actions.ts";
+import type { ActiveFiles } from "./activeFiles.ts";
+
+export { fileKey } from "./fileKey.ts";
 
 export interface Snapshot {
   version: number;
@@ -7,24 +10,6 @@ export interface Snapshot {
   timestamp?: number;
   protocol: TableProtocol;
   metadata: TableMetadata;
-  /** Active files keyed by path and deletion-vector id, as the Delta protocol reconciles them. */
-  files: ReadonlyMap<string, AddFile>;
-}
-
-/**
- * A logged path as Delta's log replay compares it: an absolute path without scheme is the local
- * file system's (`/x` is `file:/x`, as is `file:///x`); anything else is compared as logged.
- */
-function canonicalPath(path: string): string {
-  if (path.startsWith("/")) return `file:${path}`;
-  if (path.startsWith("file:///")) return `file:/${path.slice("file:///".length)}`;
-  return path;
-}
-
-/** The reconciliation key of the Delta protocol: a file is its path plus its deletion vector. */
-export function fileKey(file: AddFile | RemoveFile): string {
-  const dv = file.deletionVector;
-  const path = canonicalPath(file.path);
-  if (!dv) return path;
-  return `${path}\0${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined ? "" : `@${dv.offset}`}`;
+  /** Active files, reconciled by path and deletion-vector id as the Delta protocol says, in columns. */
+  files: ActiveFiles;
 }

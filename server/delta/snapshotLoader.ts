@@ -2,11 +2,15 @@
 // it, or incrementally from a snapshot already in hand plus only the commits since.
 import type { TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
-import { readParquetCheckpoint } from "./checkpointReader.ts";
+import { ActiveFiles, FileChanges } from "./activeFiles.ts";
+import { readCheckpointAdds } from "./checkpointColumns.ts";
+import { checkpointRows, openCheckpoint } from "./checkpointReader.ts";
+import { FileColumns } from "./fileColumns.ts";
 import { type LogFile, logDir, parseLogFile, versionFileName } from "./logFiles.ts";
 import { CorruptLogError, parseCommit } from "./parseActions.ts";
 import { applyAction, type ReplayState } from "./replay.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { checkpointEstimate, commitsEstimate } from "./snapshotEstimate.ts";
 
 export class TableNotFoundError extends Error {
   constructor(location: string) {
@@ -21,6 +25,9 @@ export class VersionNotFoundError extends Error {
     this.name = "VersionNotFoundError";
   }
 }
+
+/** Told what a snapshot build will cost before it reads the files; throws to refuse it. */
+export type AdmitBuild = (estimatedBytes: number) => void;
 
 export interface LogListing {
   commits: Map<number, LogFile>;
@@ -79,25 +86,51 @@ async function lastCheckpointHint(storage: TableStorage): Promise<number | undef
   }
 }
 
-async function readCheckpoint(storage: TableStorage, files: LogFile[], state: ReplayState): Promise<void> {
+const smallColumns = ["metaData", "protocol", "sidecar"];
+
+function sidecarPathOf(path: string): string {
+  return path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
+}
+
+/** Reads a checkpoint: protocol and metadata into `state`, the adds (of it and its sidecars) as columns. */
+async function readCheckpoint(
+  storage: TableStorage,
+  files: LogFile[],
+  state: ReplayState,
+  admit: (checkpointBytes: number) => void,
+): Promise<FileColumns> {
+  const opened = await Promise.all(
+    files
+      .filter((file) => !(file.kind === "v2checkpoint" && file.format === "json"))
+      .map((file) => openCheckpoint(storage, file.path, file.size)),
+  );
+  const sidecars: { path: string; sizeInBytes: number }[] = [];
+  const jsonAdds: Action[] = [];
+  const take = (item: Action) => {
+    if (item.kind === "sidecar") sidecars.push(item.sidecar);
+    else if (item.kind === "add") jsonAdds.push(item);
+    // a checkpoint's removes are tombstones of files already gone from it
+    else if (item.kind !== "remove") applyAction(state, item);
+  };
   for (const file of files) {
-    const items =
-      file.kind === "v2checkpoint" && file.format === "json"
-        ? (await readCommitActions(storage, file)).values()
-        : readParquetCheckpoint(storage, file.path, file.size);
-    for await (const item of items) {
-      if (item.kind !== "sidecar") {
-        // a checkpoint's removes are tombstones of files already gone from it
-        if (item.kind !== "remove") applyAction(state, item);
-        continue;
-      }
-      const { path, sizeInBytes } = item.sidecar;
-      const sidecarPath = path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
-      for await (const action of readParquetCheckpoint(storage, sidecarPath, sizeInBytes || undefined)) {
-        if (action.kind === "add") applyAction(state, action);
-      }
+    if (file.kind === "v2checkpoint" && file.format === "json") {
+      for (const item of await readCommitActions(storage, file)) take(item);
     }
   }
+  for (const checkpoint of opened)
+    for await (const item of checkpointRows(checkpoint, smallColumns)) take(item);
+  const sidecarFiles = await Promise.all(
+    sidecars.map((sidecar) =>
+      openCheckpoint(storage, sidecarPathOf(sidecar.path), sidecar.sizeInBytes || undefined),
+    ),
+  );
+  const parts = [...opened, ...sidecarFiles];
+  admit(await checkpointEstimate(parts));
+  const rows = parts.reduce((sum, part) => sum + Number(part.metadata.num_rows), jsonAdds.length);
+  const columns = new FileColumns(rows);
+  for (const part of parts) await readCheckpointAdds(part.file, part.metadata, part.path, columns);
+  for (const item of jsonAdds) if (item.kind === "add") columns.appendFile(item.add);
+  return columns.seal();
 }
 
 export async function readCommitActions(storage: TableStorage, file: LogFile): Promise<Action[]> {
@@ -129,7 +162,7 @@ function finish(state: ReplayState, version: number, location: string): Snapshot
     ...(state.timestamp !== undefined ? { timestamp: state.timestamp } : {}),
     protocol: state.protocol,
     metadata: state.metadata,
-    files: state.files,
+    files: state.files.finish(),
   };
 }
 
@@ -154,7 +187,11 @@ export async function newestVersion(storage: TableStorage): Promise<number> {
 }
 
 /** The snapshot at `version`, or at the newest version when it is undefined. */
-export async function loadSnapshot(storage: TableStorage, version?: number): Promise<Snapshot> {
+export async function loadSnapshot(
+  storage: TableStorage,
+  version?: number,
+  admit: AdmitBuild = () => {},
+): Promise<Snapshot> {
   const hint = version === undefined ? await lastCheckpointHint(storage) : undefined;
   let { listing, newest } = await listFromHint(storage, hint);
   const target = version ?? newest;
@@ -165,27 +202,40 @@ export async function loadSnapshot(storage: TableStorage, version?: number): Pro
     listing = await listLog(storage, 0);
     checkpoint = usableCheckpoint(listing, target);
   }
-  const state: ReplayState = { files: new Map() };
+  const state: ReplayState = { files: ActiveFiles.empty().changes() };
   const checkpointVersion = checkpoint?.[0]?.version ?? -1;
-  if (checkpoint) await readCheckpoint(storage, checkpoint, state);
   if (!checkpoint && !listing.commits.has(0)) {
     throw new VersionNotFoundError(`version ${target} can no longer be reconstructed from the log`);
+  }
+  const commits = [];
+  for (let v = checkpointVersion + 1; v <= target; v++) commits.push(listing.commits.get(v));
+  const tail = commitsEstimate(commits);
+  if (checkpoint) {
+    const columns = await readCheckpoint(storage, checkpoint, state, (bytes) => admit(bytes + tail));
+    state.files = new FileChanges(columns);
+  } else {
+    admit(tail);
   }
   await applyCommits(storage, listing, checkpointVersion + 1, target, state);
   return finish(state, target, storage.location);
 }
 
 /** The newest snapshot, reusing `previous` and reading only the commits made since. */
-export async function refreshSnapshot(storage: TableStorage, previous: Snapshot): Promise<Snapshot> {
+export async function refreshSnapshot(
+  storage: TableStorage,
+  previous: Snapshot,
+  admit: AdmitBuild = () => {},
+): Promise<Snapshot> {
   const listing = await listLog(storage, previous.version + 1);
   const newCommits = [...listing.commits.keys()].sort((a, b) => a - b);
   if (newCommits.length === 0) return previous;
   const newest = newCommits[newCommits.length - 1] ?? previous.version;
   if (newCommits[0] !== previous.version + 1 || newCommits.length !== newest - previous.version) {
-    return loadSnapshot(storage);
+    return loadSnapshot(storage, undefined, admit);
   }
+  admit(commitsEstimate([...listing.commits.values()]));
   const state: ReplayState = {
-    files: new Map(previous.files),
+    files: previous.files.changes(),
     protocol: previous.protocol,
     metadata: previous.metadata,
   };

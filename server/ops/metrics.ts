@@ -94,6 +94,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly memoryRefusals = new Counter({
+    name: "delta_sharing_memory_refusals_total",
+    help: "Snapshot builds and answers refused because they did not fit the memory budget, by table.",
+    labelNames: ["table"] as const,
+    registers: [this.registry],
+  });
+
+  readonly memoryBudget = new Gauge({
+    name: "delta_sharing_memory_budget_bytes",
+    help: "The memory budget for table snapshots and answers.",
+    registers: [this.registry],
+  });
+
+  /** Where the reserved-memory gauge reads from when scraped. */
+  memoryReservedSource: () => number = () => 0;
+
+  readonly memoryReserved: Gauge = new Gauge({
+    name: "delta_sharing_memory_reserved_bytes",
+    help: "Memory of the budget held by cached snapshots, snapshot builds and answers.",
+    registers: [this.registry],
+    collect: (): void => this.memoryReserved.set(this.memoryReservedSource()),
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -93,6 +93,7 @@ async function answerChanges(
     endStreamAction,
   };
   return send(request, reply, {
+    table: query.table,
     version: plan.from,
     format: plan.format,
     endStreamAction,

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DeletionVectorPathError } from "../delta/deletionVectors.ts";
 import { CorruptLogError } from "../delta/parseActions.ts";
 import { TableNotFoundError, VersionNotFoundError } from "../delta/snapshotLoader.ts";
+import { MemoryExhaustedError } from "../ops/memoryBudget.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import { StorageAccessError, StorageUnavailableError } from "../storage/storage.ts";
 import { CredentialsRefusedError } from "../storage/tableCredentials.ts";
@@ -31,6 +32,9 @@ export function toSharingError(error: unknown): SharingError | undefined {
       : new SharingError("storageUnavailable", "the table's storage is unavailable; retry later", {
           "retry-after": "1",
         });
+  }
+  if (error instanceof MemoryExhaustedError) {
+    return new SharingError("memoryExhausted", error.message, { "retry-after": "5" });
   }
   if (error instanceof TableNotFoundError) {
     return new SharingError("notFound", "the table's data was not found at its location");

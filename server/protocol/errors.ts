@@ -19,6 +19,7 @@ export const errorCatalogue = {
   tooManyRequests: { errorCode: "RESOURCE_EXHAUSTED", status: 429 },
   internal: { errorCode: "INTERNAL_ERROR", status: 500 },
   storageUnavailable: { errorCode: "TEMPORARILY_UNAVAILABLE", status: 503 },
+  memoryExhausted: { errorCode: "RESOURCE_EXHAUSTED", status: 503 },
   timeout: { errorCode: "TEMPORARILY_UNAVAILABLE", status: 503 },
 } as const;
 

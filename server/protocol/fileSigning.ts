@@ -4,21 +4,20 @@
 // signed.
 import type { DeletionVectorDescriptor } from "../delta/actions.ts";
 import { DeletionVectorPathError, deletionVectorPath } from "../delta/deletionVectors.ts";
-import type { SharedTable } from "../shares/catalog.ts";
+import { type SharedTable, tableLabel } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
+import type { UrlReuse } from "../storage/presignedUrlCache.ts";
 import type { FileUrlSigner, TableFiles } from "../storage/tableFiles.ts";
 import type { SignedFile } from "./deltaLines.ts";
 import { SharingError } from "./errors.ts";
 import { deletionVectorFileId, type FileIdScheme, fileId } from "./fileIds.ts";
-
-export const tableName = (table: SharedTable): string => `${table.share}.${table.schema}.${table.name}`;
 
 /** The refusal of a file the table's log names but may not be handed out. */
 export function refusedPath(
   table: SharedTable,
   error: PathRefusedError | DeletionVectorPathError,
 ): SharingError {
-  return new SharingError("unreadableTable", `table ${tableName(table)}: ${error.message}`);
+  return new SharingError("unreadableTable", `table ${tableLabel(table)}: ${error.message}`);
 }
 
 export class FileSigner {
@@ -29,11 +28,25 @@ export class FileSigner {
   /** The earliest expiry among the URLs handed out so far. */
   minExpiresAt: number | undefined;
 
-  constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, idScheme: FileIdScheme) {
+  /** How the files' ids are made for this answer. */
+  get idScheme(): FileIdScheme {
+    return this.#idScheme;
+  }
+
+  readonly #reuse: UrlReuse | undefined;
+
+  constructor(
+    table: SharedTable,
+    files: TableFiles,
+    signer: FileUrlSigner,
+    idScheme: FileIdScheme,
+    reuse?: UrlReuse,
+  ) {
     this.#table = table;
     this.#files = files;
     this.#signer = signer;
     this.#idScheme = idScheme;
+    this.#reuse = reuse;
   }
 
   async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
@@ -46,6 +59,18 @@ export class FileSigner {
     }
     const signed = await this.#signer.sign(address);
     this.minExpiresAt = Math.min(this.minExpiresAt ?? signed.expiresAt, signed.expiresAt);
+    return signed;
+  }
+
+  /** A presigned URL for one logged path (signed now, or reused) and its true expiry. */
+  async url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
+    const cached = this.#reuse?.get(loggedPath, Date.now());
+    if (cached) {
+      this.minExpiresAt = Math.min(this.minExpiresAt ?? cached.expiresAt, cached.expiresAt);
+      return cached;
+    }
+    const signed = await this.#signLogged(loggedPath);
+    this.#reuse?.set(loggedPath, signed.url, signed.expiresAt);
     return signed;
   }
 

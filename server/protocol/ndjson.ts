@@ -1,4 +1,4 @@
-// Streams NDJSON: the first line leaves before the last one is computed, and a slow reader slows
+// Streams NDJSON (objects, or text already encoded as lines): the first line leaves before the last one is computed, and a slow reader slows
 // the producer (backpressure) instead of the server buffering the whole table.
 import { Readable } from "node:stream";
 
@@ -7,7 +7,8 @@ export function ndjsonStream(lines: AsyncIterable<unknown> | Iterable<unknown>):
     let batch = "";
     let count = 0;
     for await (const line of lines) {
-      batch += `${JSON.stringify(line)}\n`;
+      // strings are lines already encoded (one or many, each ending in a newline)
+      batch += typeof line === "string" ? line : `${JSON.stringify(line)}\n`;
       count++;
       // the protocol and metadata lines leave at once; after them, a few lines per chunk keeps
       // syscalls down without holding much back

@@ -8,17 +8,8 @@ export function protocolLine() {
   return { protocol: { minReaderVersion: 1 } };
 }
 
-const tableSizes = new WeakMap<Snapshot, { size: number; numFiles: number }>();
-
 function sizeOf(snapshot: Snapshot): { size: number; numFiles: number } {
-  let known = tableSizes.get(snapshot);
-  if (!known) {
-    let size = 0;
-    for (const file of snapshot.files.values()) size += file.size;
-    known = { size, numFiles: snapshot.files.size };
-    tableSizes.set(snapshot, known);
-  }
-  return known;
+  return { size: snapshot.files.totalSize, numFiles: snapshot.files.size };
 }
 
 export interface MetadataLineOptions {
@@ -73,4 +64,26 @@ export function fileLine(file: AddFile, options: FileLineOptions) {
       expirationTimestamp: options.expiresAt,
     },
   };
+}
+
+/** What a pre-encoded file line needs of a file: its fields as JSON text where they are fixed. */
+export interface EncodableFile {
+  path: string;
+  size: number;
+  statsJson: string | undefined;
+  partitionJson: string;
+}
+
+/** The parquet-format file line as NDJSON text, byte for byte `JSON.stringify(fileLine(...))`. */
+export function fileLineText(
+  file: EncodableFile,
+  signed: { id: string; url: string; expiresAt: number },
+  version?: { version: number; timestamp?: number },
+): string {
+  const stats = file.statsJson === undefined ? "" : `,"stats":${file.statsJson}`;
+  const stamp =
+    version === undefined
+      ? ""
+      : `,"version":${version.version}${version.timestamp === undefined ? "" : `,"timestamp":${version.timestamp}`}`;
+  return `{"file":{"url":${JSON.stringify(signed.url)},"id":"${signed.id}","partitionValues":${file.partitionJson},"size":${file.size}${stats}${stamp},"expirationTimestamp":${signed.expiresAt}}}\n`;
 }

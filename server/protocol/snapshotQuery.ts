@@ -2,44 +2,40 @@
 // Paged queries walk the snapshot's files in key order and resume after the last key handed out,
 // so no page holds more than its own files beyond the (cached) snapshot and its key index.
 import type { AddFile } from "../delta/actions.ts";
-import { fileKey, type Snapshot } from "../delta/snapshot.ts";
+import type { ActiveFiles } from "../delta/activeFiles.ts";
+import { FileView } from "../delta/fileView.ts";
+import type { Snapshot } from "../delta/snapshot.ts";
 import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { TableAccess } from "./accessModes.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
+import { fileId } from "./fileIds.ts";
 import type { FileSigner } from "./fileSigning.ts";
-import { fileLine, metadataLine, protocolLine } from "./parquetLines.ts";
+import { fileLine, fileLineText, metadataLine, protocolLine } from "./parquetLines.ts";
 import type { SnapshotPage } from "./queryPageToken.ts";
 import { type EndStreamAction, endStreamLine } from "./streamStart.ts";
 
-const keyIndexes = new WeakMap<Snapshot, AddFile[]>();
+/** Text of file lines gathered before handing them on: fewer, larger writes. */
+const batchChars = 32 * 1024;
 
-/** The snapshot's files sorted by reconciliation key, built once per snapshot. */
-function keyIndex(snapshot: Snapshot): AddFile[] {
-  let index = keyIndexes.get(snapshot);
-  if (!index) {
-    index = [...snapshot.files.values()]
-      .map((file) => ({ file, key: fileKey(file) }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map(({ file }) => file);
-    keyIndexes.set(snapshot, index);
-  }
-  return index;
-}
-
-function* filesAfter(snapshot: Snapshot, after: string | undefined): Generator<AddFile> {
-  const index = keyIndex(snapshot);
+/** Handles of the files whose key sorts after `after`, in key order. */
+function* handlesAfter(files: ActiveFiles, after: string | undefined): Generator<number> {
+  const order = files.keyOrder();
   let low = 0;
   if (after !== undefined) {
-    let high = index.length;
+    let high = order.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (fileKey(index[middle] as AddFile) <= after) low = middle + 1;
+      if (files.keyOf(order[middle] as number) <= after) low = middle + 1;
       else high = middle;
     }
   }
-  for (let i = low; i < index.length; i++) yield index[i] as AddFile;
+  for (let i = low; i < order.length; i++) yield order[i] as number;
+}
+
+function* views(view: FileView, handles: Iterable<number>): Generator<FileView> {
+  for (const handle of handles) yield view.at(handle);
 }
 
 export interface SnapshotQuery {
@@ -77,9 +73,10 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
   }
   const rowsBefore = paging?.from?.rows ?? 0;
   const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);
-  const candidates = paging ? filesAfter(snapshot, paging.from?.after) : snapshot.files.values();
+  const files = snapshot.files;
+  const handles = paging ? handlesAfter(files, paging.from?.after) : files.handles();
   const selected = selectFiles(
-    candidates,
+    views(new FileView(files), handles),
     {
       ...(query.mightMatch ? { mightMatch: query.mightMatch } : {}),
       ...(limit !== undefined ? { limitHint: limit } : {}),
@@ -94,39 +91,52 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
     : undefined;
   let count = 0;
   let rows = rowsBefore;
-  let last: AddFile | undefined;
+  let last: number | undefined;
   let nextPageToken: string | undefined;
-  for (const file of selected) {
+  let batch = "";
+  for (const view of selected) {
     if (paging && count === paging.size) {
       // one more file matches: there is a next page, starting after the last one handed out
       query.report.returned--;
       query.report.considered--;
-      if (last) {
+      if (last !== undefined) {
         nextPageToken = paging.nextToken({
           kind: "snapshot",
           version: snapshot.version,
           format,
-          after: fileKey(last),
+          after: files.keyOf(last),
           rows,
         });
       }
       break;
     }
-    const signed = await signer.sign(file, stamp ?? {});
-    if (format === "delta") {
-      yield deltaAddLine(file, signed);
+    if (format === "delta" || view.deletionVector) {
+      const file = view.file();
+      const signed = await signer.sign(file, stamp ?? {});
+      const line =
+        format === "delta"
+          ? deltaAddLine(file, signed)
+          : fileLine(file, {
+              id: signed.id,
+              url: signed.url,
+              expiresAt: signed.expiresAt,
+              ...(stamp ? { version: stamp } : {}),
+            });
+      batch += `${JSON.stringify(line)}\n`;
     } else {
-      yield fileLine(file, {
-        id: signed.id,
-        url: signed.url,
-        expiresAt: signed.expiresAt,
-        ...(stamp ? { version: stamp } : {}),
-      });
+      const signed = await signer.url(view.path);
+      const id = signer.idScheme === "parquet" ? view.fileIdHex : undefined;
+      batch += fileLineText(view, { ...signed, id: id ?? fileId(view.path, signer.idScheme) }, stamp);
     }
     count++;
-    last = file;
-    if (!file.deletionVector) rows += numRecords(file) ?? 0;
+    last = view.handle;
+    if (paging && !view.deletionVector) rows += numRecords(view) ?? 0;
+    if (batch.length >= batchChars) {
+      yield batch;
+      batch = "";
+    }
   }
+  if (batch !== "") yield batch;
   if (paging || query.refreshToken !== undefined || query.endStreamAction) {
     const end: EndStreamAction = {
       ...(query.refreshToken !== undefined ? { refreshToken: query.refreshToken } : {}),

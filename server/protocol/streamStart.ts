@@ -14,8 +14,9 @@ export interface EndStreamAction {
 
 export const endStreamLine = (action: EndStreamAction) => ({ endStreamAction: action });
 
-/** Lines computed ahead at most; bounded so a huge answer is not held before it starts. */
+/** Lines (or pre-encoded text) computed ahead at most; bounded so a huge answer is not held before it starts. */
 const aheadLimit = 1000;
+const aheadChars = 256 * 1024;
 
 export async function startLines(
   lines: AsyncIterable<unknown>,
@@ -24,13 +25,15 @@ export async function startLines(
   const iterator = lines[Symbol.asyncIterator]();
   const ahead: unknown[] = [];
   let done = false;
-  while (ahead.length < aheadLimit) {
+  let chars = 0;
+  while (ahead.length < aheadLimit && chars < aheadChars) {
     const next = await iterator.next();
     if (next.done) {
       done = true;
       break;
     }
     ahead.push(next.value);
+    if (typeof next.value === "string") chars += next.value.length;
   }
   async function* rest() {
     yield* ahead;

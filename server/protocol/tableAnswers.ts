@@ -17,7 +17,7 @@ import {
   versionAtTimestamp,
 } from "../tables/tableSnapshot.ts";
 import { tableAccess } from "./accessModes.ts";
-import { capabilitiesOf, fileSigner, ndjsonType, scopeOf, send } from "./answerSupport.ts";
+import { capabilitiesOf, fileSigner, freshFileSigner, ndjsonType, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import { invalidParameter } from "./errors.ts";
@@ -228,7 +228,12 @@ export async function answerSnapshotQuery(
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
-    signer: fileSigner(request, table, chosen.fileIdScheme ?? format),
+    // a refresh token is used to get URLs that live long again: never hand out older ones then
+    signer: (body.refreshToken !== undefined ? freshFileSigner : fileSigner)(
+      request,
+      table,
+      chosen.fileIdScheme ?? format,
+    ),
     report,
     ...(paged
       ? {
@@ -248,6 +253,7 @@ export async function answerSnapshotQuery(
     request.selection = report;
   }
   return send(request, reply, {
+    table,
     version: snapshot.version,
     format,
     endStreamAction,

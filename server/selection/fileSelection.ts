@@ -22,11 +22,11 @@ export function numRecords(file: AddFile): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-export function* selectFiles(
-  files: Iterable<AddFile>,
+export function* selectFiles<File extends AddFile>(
+  files: Iterable<File>,
   options: SelectionOptions,
   report: SelectionReport,
-): Generator<AddFile> {
+): Generator<File> {
   let rowsCovered = 0;
   for (const file of files) {
     if (options.limitHint !== undefined && rowsCovered >= options.limitHint) return;
@@ -37,7 +37,7 @@ export function* selectFiles(
     }
     report.returned++;
     // a file whose count is unknown (or that has deletion vectors) cannot vouch for any rows
-    if (!file.deletionVector) rowsCovered += numRecords(file) ?? 0;
+    if (options.limitHint !== undefined && !file.deletionVector) rowsCovered += numRecords(file) ?? 0;
     yield file;
   }
 }

@@ -19,6 +19,11 @@ export interface SharedTable {
   comment?: string;
 }
 
+/** The table as people name it: share.schema.table (logs, metrics). */
+export function tableLabel(table: SharedTable): string {
+  return `${table.share}.${table.schema}.${table.name}`;
+}
+
 export interface SharedSchema {
   share: string;
   name: string;

@@ -10,14 +10,14 @@ import {
 } from "../delta/history.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import { invalidParameter } from "../protocol/errors.ts";
-import type { SharedTable } from "../shares/catalog.ts";
+import { type SharedTable, tableLabel } from "../shares/catalog.ts";
 import { snapshotOfVersion } from "./versionSnapshots.ts";
 
 export function latestSnapshot(ctx: ServerContext, table: SharedTable): Promise<Snapshot> {
   const storage = ctx.storageOf(table);
   return ctx.config.stalenessAcceptable
-    ? ctx.snapshots.cachedOrLatest(table.id, storage)
-    : ctx.snapshots.latest(table.id, storage);
+    ? ctx.snapshots.cachedOrLatest(table.id, storage, tableLabel(table))
+    : ctx.snapshots.latest(table.id, storage, tableLabel(table));
 }
 
 export function requireHistory(table: SharedTable, what: string): void {
@@ -48,7 +48,7 @@ export async function snapshotAtVersion(
       `version ${version} does not exist; the table's newest version is ${latest.version}`,
     );
   }
-  return snapshotOfVersion(table.id, ctx.storageOf(table), version);
+  return snapshotOfVersion(ctx.snapshots, table.id, ctx.storageOf(table), version, tableLabel(table));
 }
 
 /**
@@ -71,7 +71,9 @@ export async function snapshotAtTimestamp(
     { afterLatest: "error", sharedFrom: table.startVersion },
   );
   requireSharedVersion(table, version);
-  return version === latest.version ? latest : snapshotOfVersion(table.id, ctx.storageOf(table), version);
+  return version === latest.version
+    ? latest
+    : snapshotOfVersion(ctx.snapshots, table.id, ctx.storageOf(table), version, tableLabel(table));
 }
 
 /**
@@ -86,7 +88,7 @@ export async function pinnedSnapshot(
   const latest = await latestSnapshot(ctx, table);
   if (version === latest.version) return latest;
   if (version > latest.version) throw invalidParameter("the token names a version the table does not have");
-  return snapshotOfVersion(table.id, ctx.storageOf(table), version);
+  return snapshotOfVersion(ctx.snapshots, table.id, ctx.storageOf(table), version, tableLabel(table));
 }
 
 /** The earliest version committed at or after a timestamp (GET version?startingTimestamp=). */

@@ -2,7 +2,7 @@
 // time travel to one version reuse a snapshot instead of replaying the log again per request.
 // Few are kept (they can be large); concurrent loads of one version share one replay.
 import type { Snapshot } from "../delta/snapshot.ts";
-import { loadSnapshot } from "../delta/snapshotLoader.ts";
+import type { SnapshotCache } from "../delta/snapshotCache.ts";
 import type { TableStorage } from "../storage/storage.ts";
 
 const maxEntries = 4;
@@ -10,9 +10,11 @@ const entries = new Map<string, Promise<Snapshot>>();
 
 /** The snapshot of `storage` at `version`, from the small shared cache or a replay of the log. */
 export function snapshotOfVersion(
+  snapshots: SnapshotCache,
   tableId: string,
   storage: TableStorage,
   version: number,
+  label = tableId,
 ): Promise<Snapshot> {
   const key = `${tableId}\0${storage.location}\0${version}`;
   const known = entries.get(key);
@@ -21,7 +23,7 @@ export function snapshotOfVersion(
     entries.set(key, known);
     return known;
   }
-  const loading = loadSnapshot(storage, version);
+  const loading = snapshots.atVersion(tableId, storage, version, label);
   entries.set(key, loading);
   loading.catch(() => entries.delete(key));
   while (entries.size > maxEntries) {

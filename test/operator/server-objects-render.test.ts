@@ -56,10 +56,10 @@ describe("a server's rendered objects", () => {
 
   it("Deployment: resource defaults, overridden field by field", () => {
     const defaults = renderDeployment(server("s"), options).spec?.template.spec?.containers[0]?.resources;
-    assert.deepEqual(defaults, { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
+    assert.deepEqual(defaults, { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } });
     const custom = renderDeployment(server("s", { resources: { limits: { cpu: 2 } } }), options).spec
       ?.template.spec?.containers[0]?.resources;
-    assert.deepEqual(custom?.limits, { memory: "512Mi", cpu: 2 });
+    assert.deepEqual(custom?.limits, { memory: "1Gi", cpu: 2 });
   });
 
   it("Deployment: the pod template does not depend on shares or recipients (no rolling restart on change)", () => {

@@ -8,7 +8,8 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Expected, writeFixtureTables } from "../fixtures/tables.ts";
 import { type S3Ground, startS3 } from "../ground/s3.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { startCloudAndDiskServer } from "./cloudAndDisk.ts";
+import type { TestServer } from "./harness.ts";
 import { queryFiles } from "./query.ts";
 
 const bucket = "expiring";
@@ -22,27 +23,8 @@ describe("presigned URL lifetime", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "dso-expiry-"));
     [expected, s3] = await Promise.all([writeFixtureTables(join(dir, "tables")), startS3()]);
-    await s3.createBucket(bucket);
-    await s3.uploadDirectory(join(dir, "tables", "small"), bucket, "small");
-    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
-    server = await startTestServer({
+    server = await startCloudAndDiskServer(s3, join(dir, "tables"), "small", bucket, {
       preSignedUrlTimeoutSeconds: 2,
-      s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
-      shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "cloud", location: `s3://${bucket}/small` },
-                { name: "disk", location: join(dir, "tables", "small") },
-              ],
-            },
-          ],
-        },
-      ],
     });
   });
 

@@ -1,0 +1,234 @@
+// The active files of a snapshot in columnar form: typed arrays for sizes, times and flags, packed
+// UTF-8 for paths and stats (kept as the JSON string literal a file line carries), interned
+// partition values, and the rare fields (tags, deletion vectors, row tracking) in a sparse map.
+// A file is a row number; an AddFile object is made only when someone asks for one.
+import { hash } from "node:crypto";
+import type { AddFile, DeletionVectorDescriptor, PartitionValues } from "./actions.ts";
+import { ByteColumn } from "./byteColumn.ts";
+import { fileKey } from "./fileKey.ts";
+
+/** The fields few files have; kept per row only where present. */
+export interface FileExtras {
+  tags?: Record<string, string>;
+  deletionVector?: DeletionVectorDescriptor;
+  baseRowId?: number;
+  defaultRowCommitVersion?: number;
+}
+
+export interface FileRow {
+  path: string;
+  partitionValues: PartitionValues;
+  size: number;
+  modificationTime: number;
+  dataChange: boolean;
+  stats?: string | undefined;
+  extras?: FileExtras | undefined;
+}
+
+/** Interned partition values: every file of a partition shares one object and its JSON text. */
+class PartitionTable {
+  readonly values: PartitionValues[] = [{}];
+  readonly json: string[] = ["{}"];
+  readonly #ids = new Map<string, number>([["{}", 0]]);
+
+  intern(values: PartitionValues): number {
+    for (const _ in values) {
+      const text = JSON.stringify(values);
+      let id = this.#ids.get(text);
+      if (id === undefined) {
+        id = this.values.length;
+        this.values.push(Object.freeze({ ...values }));
+        this.json.push(text);
+        this.#ids.set(text, id);
+      }
+      return id;
+    }
+    return 0;
+  }
+}
+
+// FNV-1a over UTF-16 code units: spreads the keys of one table well enough for open addressing.
+export function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export class FileColumns {
+  count = 0;
+  readonly paths: ByteColumn;
+  /** The stats as the JSON string literal a file line carries (quotes and escapes included). */
+  readonly statsJson: ByteColumn;
+  sizes: Float64Array;
+  modificationTimes: Float64Array;
+  dataChange: Uint8Array;
+  partitionIds: Uint32Array;
+  readonly partitions = new PartitionTable();
+  readonly extras = new Map<number, FileExtras>();
+  /** Rows superseded by a later row with the same key while building. */
+  readonly superseded = new Set<number>();
+  #hashes: Uint32Array;
+  #slots: Int32Array = new Int32Array(0);
+  #ids: Uint8Array | undefined;
+  #idKnown: Uint8Array | undefined;
+  totalSize = 0;
+
+  constructor(capacity: number) {
+    const rows = Math.max(16, capacity);
+    this.paths = new ByteColumn(rows);
+    this.statsJson = new ByteColumn(rows);
+    this.sizes = new Float64Array(rows);
+    this.modificationTimes = new Float64Array(rows);
+    this.dataChange = new Uint8Array(rows);
+    this.partitionIds = new Uint32Array(rows);
+    this.#hashes = new Uint32Array(rows);
+  }
+
+  /** Bytes held by the columns (not counting the interned partitions and extras). */
+  get byteSize(): number {
+    return (
+      this.paths.byteSize +
+      this.statsJson.byteSize +
+      this.sizes.byteLength +
+      this.modificationTimes.byteLength +
+      this.dataChange.byteLength +
+      this.partitionIds.byteLength +
+      this.#hashes.byteLength +
+      this.#slots.byteLength +
+      (this.#ids?.byteLength ?? 0) +
+      (this.#idKnown?.byteLength ?? 0)
+    );
+  }
+
+  append(row: FileRow): void {
+    const index = this.count++;
+    if (index === this.sizes.length) this.#grow();
+    this.paths.push(row.path);
+    this.statsJson.push(row.stats === undefined ? undefined : JSON.stringify(row.stats));
+    this.sizes[index] = row.size;
+    this.modificationTimes[index] = row.modificationTime;
+    this.dataChange[index] = row.dataChange ? 1 : 0;
+    this.partitionIds[index] = this.partitions.intern(row.partitionValues);
+    this.totalSize += row.size;
+    if (row.extras) this.extras.set(index, row.extras);
+    this.#hashes[index] = keyHash(fileKey({ path: row.path, deletionVector: row.extras?.deletionVector }));
+  }
+
+  appendFile(file: AddFile): void {
+    const { path, partitionValues, size, modificationTime, dataChange, stats, ...rest } = file;
+    const extras = Object.keys(rest).length > 0 ? (rest as FileExtras) : undefined;
+    this.append({ path, partitionValues, size, modificationTime, dataChange, stats, extras });
+  }
+
+  /** Ends building: trims the arrays and indexes the keys (a repeated key keeps its last row). */
+  seal(): this {
+    const n = this.count;
+    this.paths.seal();
+    this.statsJson.seal();
+    this.sizes = this.sizes.slice(0, n);
+    this.modificationTimes = this.modificationTimes.slice(0, n);
+    this.dataChange = this.dataChange.slice(0, n);
+    this.partitionIds = this.partitionIds.slice(0, n);
+    this.#hashes = this.#hashes.slice(0, n);
+    let capacity = 16;
+    while (capacity < n * 2) capacity *= 2;
+    this.#slots = new Int32Array(capacity).fill(-1);
+    for (let row = 0; row < n; row++) {
+      const previous = this.#find(row, this.#hashes[row] as number);
+      if (previous.row >= 0) {
+        this.superseded.add(previous.row);
+        this.totalSize -= this.sizes[previous.row] as number;
+      }
+      this.#slots[previous.slot] = row;
+    }
+    return this;
+  }
+
+  /** The row holding `key`, or -1. */
+  indexOf(key: string): number {
+    if (this.count === 0) return -1;
+    return this.#find(key, keyHash(key)).row;
+  }
+
+  path(row: number): string {
+    return this.paths.get(row) as string;
+  }
+
+  key(row: number): string {
+    return fileKey({ path: this.path(row), deletionVector: this.extras.get(row)?.deletionVector });
+  }
+
+  stats(row: number): string | undefined {
+    const literal = this.statsJson.get(row);
+    return literal === undefined ? undefined : (JSON.parse(literal) as string);
+  }
+
+  partitionValues(row: number): PartitionValues {
+    return this.partitions.values[this.partitionIds[row] as number] as PartitionValues;
+  }
+
+  partitionJson(row: number): string {
+    return this.partitions.json[this.partitionIds[row] as number] as string;
+  }
+
+  /** The file's stable id in the parquet format (MD5 of its logged path, as hex), computed once per row. */
+  fileIdHex(row: number): string {
+    this.#ids ??= new Uint8Array(this.count * 16);
+    this.#idKnown ??= new Uint8Array(this.count);
+    const ids = this.#ids;
+    if (this.#idKnown[row] === 0) {
+      ids.set(hash("md5", this.path(row), "buffer"), row * 16);
+      this.#idKnown[row] = 1;
+    }
+    return Buffer.from(ids.buffer, ids.byteOffset + row * 16, 16).toString("hex");
+  }
+
+  file(row: number): AddFile {
+    const stats = this.stats(row);
+    return {
+      path: this.path(row),
+      partitionValues: this.partitionValues(row),
+      size: this.sizes[row] as number,
+      modificationTime: this.modificationTimes[row] as number,
+      dataChange: this.dataChange[row] === 1,
+      ...(stats !== undefined ? { stats } : {}),
+      ...this.extras.get(row),
+    };
+  }
+
+  /** The slot of `key` (or of the key of row `key`, decoded only on a hash match). */
+  #find(key: string | number, keyHashValue: number): { slot: number; row: number } {
+    const mask = this.#slots.length - 1;
+    let slot = keyHashValue & mask;
+    let text = typeof key === "string" ? key : undefined;
+    while (true) {
+      const row = this.#slots[slot] as number;
+      if (row < 0) return { slot, row: -1 };
+      if (this.#hashes[row] === keyHashValue) {
+        text ??= this.key(key as number);
+        if (this.key(row) === text) return { slot, row };
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  #grow(): void {
+    const size = this.sizes.length * 2;
+    const grown = <T extends Float64Array | Uint8Array | Uint32Array>(
+      array: T,
+      make: (n: number) => T,
+    ): T => {
+      const next = make(size);
+      next.set(array);
+      return next;
+    };
+    this.sizes = grown(this.sizes, (n) => new Float64Array(n));
+    this.modificationTimes = grown(this.modificationTimes, (n) => new Float64Array(n));
+    this.dataChange = grown(this.dataChange, (n) => new Uint8Array(n));
+    this.partitionIds = grown(this.partitionIds, (n) => new Uint32Array(n));
+    this.#hashes = grown(this.#hashes, (n) => new Uint32Array(n));
+  }
+}
