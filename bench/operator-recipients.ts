@@ -1,5 +1,6 @@
-// How long 1,000 DeltaRecipients take to become Ready (token made, profile Secret written, token
-// hash in the server's configuration, status reported) on the test ground's real API server, with
+// How long 1,000 DeltaRecipients take to be Accepted (token made, profile Secret written, token
+// hash in the server's configuration, status reported; Ready also waits for server pods, which
+// do not run here) on the test ground's real API server, with
 // the operator running as its container would. Not a test: it prints one JSON result.
 //
 //   node bench/operator-recipients.ts [--recipients 1000] [--concurrency 8]
@@ -51,7 +52,7 @@ try {
   let lastReadyAt = 0;
   const watching = new AbortController();
   const seen = (recipient: WithStatus) => {
-    const isReady = recipient.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    const isReady = recipient.status?.conditions?.some((c) => c.type === "Accepted" && c.status === "True");
     if (isReady && !ready.has(recipient.metadata.name)) {
       ready.add(recipient.metadata.name);
       lastReadyAt = Date.now();

@@ -14,10 +14,12 @@ import { recipientsOf, serverKeyOf, sharesOf } from "./reconcile/dependents.ts";
 import { recipientReconciler } from "./reconcile/recipientReconciler.ts";
 import { type Exclusions, newSigningKey, serverReconciler } from "./reconcile/serverReconciler.ts";
 import { shareReconciler } from "./reconcile/shareReconciler.ts";
-import { componentLabel, managedSelector, serverLabel } from "./render/names.ts";
+import { writtenConfigSha256 } from "./render/configLoading.ts";
+import { componentLabel, configSecretName, managedSelector, serverLabel } from "./render/names.ts";
 import type { EventRecorder } from "./runtime/events.ts";
 import type { OperatorMetrics } from "./runtime/metrics.ts";
 import { WorkQueue } from "./runtime/workQueue.ts";
+import { ServingTracker } from "./serving/servingTracker.ts";
 
 export interface ControllerOptions {
   client: KubeClient;
@@ -39,8 +41,20 @@ type Kind = "server" | "share" | "recipient";
 // configuration: a thousand new recipients make tens of writes of the config Secret, not a thousand.
 const configBatchMs = 300;
 
+// a recipient's token hashes and expiries, in its status, go into the server's configuration
+const tokenRecord = (object: KubeObject) => {
+  const status = (object as { status?: Record<string, unknown> }).status;
+  return [
+    status?.tokenSha256,
+    status?.tokenExpiresAt,
+    status?.previousTokenSha256,
+    status?.previousTokenExpiresAt,
+  ];
+};
+
 const serverInputsChanged = (object: KubeObject, previous: KubeObject) =>
   object.metadata.generation !== previous.metadata.generation ||
+  !isDeepStrictEqual(tokenRecord(object), tokenRecord(previous)) ||
   object.metadata.deletionTimestamp !== previous.metadata.deletionTimestamp ||
   !isDeepStrictEqual(object.metadata.finalizers, previous.metadata.finalizers);
 
@@ -95,10 +109,36 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
     for (const share of sharesOf(caches, serverKey)) enqueue.share(objectKey(share));
     for (const recipient of recipientsOf(caches, serverKey)) enqueue.recipient(objectKey(recipient));
   };
+  const serverKeyOfChild = (object: KubeObject) => {
+    const serverName = object.metadata.labels?.[serverLabel];
+    return serverName === undefined ? undefined : keyOf(object.metadata.namespace, serverName);
+  };
+  const serving = new ServingTracker({
+    podsOf: (serverKey) => [...caches.pods.list()].filter((pod) => serverKeyOfChild(pod) === serverKey),
+    writtenSha256: (serverKey) => {
+      const server = caches.servers.get(serverKey);
+      if (server === undefined) return undefined;
+      return writtenConfigSha256(
+        caches.secrets.get(keyOf(server.metadata.namespace, configSecretName(server))),
+      );
+    },
+    changed: (serverKey) => {
+      enqueue.server(serverKey);
+      enqueueDependents(serverKey);
+    },
+  });
+  signal.addEventListener("abort", () => serving.stop(), { once: true });
   const childHandlers = <T extends KubeObject>() => {
-    const touched = (object: T) => {
+    const touched = (object: T, previous?: T) => {
       const owner = controllerOwner(object, "DeltaSharingServer");
-      if (owner !== undefined) enqueue.server(owner);
+      if (owner === undefined) return;
+      enqueue.server(owner);
+      // a Deployment's availability is part of every share's and recipient's Ready
+      const status = (each: T | undefined) => (each as { status?: unknown } | undefined)?.status;
+      if (object.kind === "Deployment" && !isDeepStrictEqual(status(object), status(previous))) {
+        enqueueDependents(owner);
+        serving.poke(owner);
+      }
     };
     return { added: touched, updated: touched, deleted: touched };
   };
@@ -112,7 +152,10 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
       enqueue.server(objectKey(server));
       if (serverInputsChanged(server, previous)) enqueueDependents(objectKey(server));
     },
-    deleted: (server) => enqueueDependents(objectKey(server)),
+    deleted: (server) => {
+      serving.forget(objectKey(server));
+      enqueueDependents(objectKey(server));
+    },
   });
   const dependentHandlers = <T extends DeltaShare | DeltaRecipient>(own: (key: string) => void) => ({
     added: (object: T) => {
@@ -144,7 +187,10 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
     if (secret.metadata.labels?.[componentLabel] === "server") {
       if (serverKey === undefined) return;
       enqueue.serverSoon(serverKey);
-      if (dataChanged) enqueueDependents(serverKey);
+      if (dataChanged) {
+        enqueueDependents(serverKey);
+        serving.poke(serverKey);
+      }
       return;
     }
     const recipient = controllerOwner(secret, "DeltaRecipient");
@@ -176,12 +222,25 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
     managedSelector,
   );
 
+  caches.ingresses = informer("ingresses", resourceTypes.ingress, childHandlers(), managedSelector);
+  const podTouched = (pod: KubeObject) => {
+    const serverKey = serverKeyOfChild(pod);
+    if (serverKey !== undefined) serving.poke(serverKey);
+  };
+  caches.pods = informer<Cached<KubeObject>>(
+    "pods",
+    resourceTypes.pod,
+    { added: podTouched, updated: podTouched, deleted: podTouched },
+    `${managedSelector},${componentLabel}=server`,
+  ) as Caches["pods"];
+
   const exclusions: Exclusions = new Map();
   const context: ReconcileContext = {
     client,
     caches,
     events: options.events,
     metrics,
+    serving,
     logger,
     enqueue,
     now: () => new Date(),

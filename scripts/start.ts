@@ -29,6 +29,8 @@ const config = {
   version: 1,
   host: values.host,
   port,
+  // metrics and status on a loopback port of their own, free whatever PORT says
+  ops: { host: "127.0.0.1", port: 0 },
   endpoint: "/delta-sharing",
   authorization: { bearerToken: token },
   shares: [
@@ -64,6 +66,7 @@ process.stdout.write(
     "",
     `Serving the sample share at ${endpoint}`,
     `Recipient profile: ${profilePath}`,
+    `Metrics and status: ${server.opsUrl}/metrics, ${server.opsUrl}/status`,
     `Tables: ${tableNames.map((name) => `sample.default.${name}`).join(", ")}`,
     "Read one with the official Python client (pip install delta-sharing):",
     `  python3 -c "import delta_sharing; print(delta_sharing.load_as_pandas('${profilePath}#sample.default.${firstTable}'))"`,

@@ -1,6 +1,8 @@
 // Starting and stopping a sharing server from a configuration file, and applying changes to that
 // file while it runs: a new context is built beside the old one and swapped in at once; requests
-// already running finish on the context they started with.
+// already running finish on the context they started with. Beside the data port, the ops port
+// answers liveness, readiness, metrics and the status document.
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { FastifyInstance } from "fastify";
@@ -13,12 +15,16 @@ import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { createLogger } from "./logger.ts";
 import { ConfigWatcher } from "./ops/configWatcher.ts";
 import { createOperations, type Operations } from "./ops/operations.ts";
+import { buildOpsApp } from "./ops/opsApp.ts";
+import type { LoadedConfig } from "./ops/statusDocument.ts";
 import { buildApp } from "./protocol/app.ts";
 import { createS3Client } from "./storage/s3Client.ts";
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** The ops port's base URL: /livez, /readyz, /metrics, /status. */
+  opsUrl: string;
   context: () => ServerContext;
   operations: Operations;
   /** Re-reads the configuration file now and applies it when it changed. */
@@ -55,7 +61,17 @@ const restartOnly = (config: ServerConfig) => ({
   ssl: config.ssl,
   maxRequestBodyBytes: config.limits?.maxRequestBodyBytes,
   deltaTableCacheSize: config.deltaTableCacheSize,
+  ops: { host: config.ops?.host, port: config.ops?.port },
 });
+
+function loadedConfigOf(text: string, config: ServerConfig): LoadedConfig {
+  return {
+    sha256: createHash("sha256").update(text, "utf8").digest("hex"),
+    loadedAt: new Date().toISOString(),
+    shares: config.shares.length,
+    recipients: config.recipients?.length ?? 0,
+  };
+}
 
 function changedRestartOnly(before: ServerConfig, after: ServerConfig): string[] {
   const [a, b] = [restartOnly(before), restartOnly(after)];
@@ -86,6 +102,8 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
     return client;
   };
   let current = createContext(config, { signingKey: initialKey, logger: log, snapshots, s3Client });
+  let loaded = loadedConfigOf(initialText, config);
+  operations.tableHealth.follow(current);
   metrics.configLastReloadSuccess.set(1);
 
   const apply = async (text: string) => {
@@ -101,6 +119,8 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
       }
       if (logger === undefined) log.level = next.logLevel;
       current = context;
+      loaded = loadedConfigOf(text, next);
+      operations.tableHealth.follow(context);
       metrics.configReloads.inc({ result: "applied" });
       metrics.configLastReloadSuccess.set(1);
       log.info(
@@ -122,7 +142,24 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
     operations,
     ...(https ? { https } : {}),
   });
-  const url = await app.listen({ host: config.host, port: config.port });
+  const opsApp = buildOpsApp({
+    currentContext: () => current,
+    loadedConfig: () => loaded,
+    logger: log,
+    operations,
+  });
+  const opsHost = config.ops?.host ?? "0.0.0.0";
+  const opsPort = config.ops?.port ?? 9090;
+  let url: string;
+  let opsUrl: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+    opsUrl = await opsApp.listen({ host: opsHost, port: opsPort });
+  } catch (error) {
+    operations.tableHealth.close();
+    await Promise.all([app.close(), opsApp.close()]);
+    throw error;
+  }
   const watcher = new ConfigWatcher({
     path: configPath,
     initialText,
@@ -131,18 +168,20 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
     logger: log,
   });
   log.info(
-    { url, endpoint: config.endpoint, shares: current.catalog.shares.length },
+    { url, opsUrl, endpoint: config.endpoint, shares: current.catalog.shares.length },
     "sharing server listening",
   );
   return {
     app,
     url,
+    opsUrl,
     context: () => current,
     operations,
     reload: () => watcher.check(),
     close: async () => {
       watcher.close();
-      await app.close();
+      operations.tableHealth.close();
+      await Promise.all([app.close(), opsApp.close()]);
       operations.audit.close();
       for (const client of s3Clients.values()) client.destroy();
     },

@@ -6,6 +6,7 @@ import { sharingNamePattern } from "./deltaShare.ts";
 import {
   cel,
   Duration,
+  DurationOrNever,
   LocalObjectReference,
   listSetOptions,
   ObjectName,
@@ -20,8 +21,9 @@ export const recipientDefaults = {
 const Token = T.Object(
   {
     lifetime: T.Optional(
-      Duration({
-        description: "How long a token is valid from when it is made (e.g. 2160h); forever when absent.",
+      DurationOrNever({
+        description:
+          "How long a token is valid from when it is made (e.g. 90d), or 'never'; the server's spec.tokens.defaultLifetime (90d) when absent.",
       }),
     ),
     rotation: T.Optional(
@@ -35,7 +37,14 @@ const Token = T.Object(
     gracePeriod: T.Optional(
       Duration({
         default: recipientDefaults.gracePeriod,
-        description: "How long the previous token keeps working after a rotation.",
+        description:
+          "How long the previous token keeps working after a rotation, or after a deleted profile Secret was made anew.",
+      }),
+    ),
+    revokePrevious: T.Optional(
+      T.Boolean({
+        description:
+          "The previous token stops working at once: no grace period after a rotation or a re-made profile. For a leaked token: set it and raise rotation.",
       }),
     ),
   },
@@ -91,8 +100,24 @@ export const DeltaRecipientStatus = T.Object({
   tokenRotation: T.Optional(
     T.Integer({ minimum: 0, description: "The rotation the current token was made for." }),
   ),
+  tokenSha256: T.Optional(
+    T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description:
+        "SHA-256 of the current token. The operator keeps the token's life here, where only it writes, and trusts a token in the credential Secret only when it matches; a deleted Secret's token keeps its grace period by it.",
+    }),
+  ),
+  tokenIssuedAt: T.Optional(
+    T.String({ format: "date-time", description: "When the current token was made." }),
+  ),
   tokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the current token expires." }),
+  ),
+  previousTokenSha256: T.Optional(
+    T.String({
+      pattern: "^[0-9a-f]{64}$",
+      description: "SHA-256 of the previous token, during its grace period.",
+    }),
   ),
   previousTokenExpiresAt: T.Optional(
     T.String({ format: "date-time", description: "When the previous token stops working (rotation grace)." }),

@@ -2,12 +2,22 @@
 // Secret) that serves the DeltaShares and DeltaRecipients naming it in their serverRef.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { Conditions } from "./condition.ts";
-import { cel, FreeObject, IntOrString, StringEnum, StringMap } from "./schemaHelpers.ts";
+import {
+  cel,
+  Duration,
+  DurationOrNever,
+  FreeObject,
+  IntOrString,
+  listSetOptions,
+  StringEnum,
+  StringMap,
+} from "./schemaHelpers.ts";
 
 /** Values used when a field is absent; the CRD schema declares the same ones as defaults. */
 export const serverDefaults = {
   replicas: 2,
   port: 8080,
+  opsPort: 9090,
   bindAddress: "0.0.0.0",
   endpointPath: "/delta-sharing",
   presignedUrlTtlSeconds: 3600,
@@ -18,6 +28,8 @@ export const serverDefaults = {
     requests: { cpu: "100m", memory: "256Mi" },
     limits: { memory: "512Mi" },
   },
+  tokenLifetime: "90d",
+  tokenExpiryWarning: "14d",
 } as const;
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -74,8 +86,79 @@ const ServerService = T.Object(
     annotations: T.Optional(
       StringMap({ description: "Annotations of the Service (load balancer settings)." }),
     ),
+    externalTrafficPolicy: T.Optional(
+      StringEnum(["Cluster", "Local"] as const, {
+        description:
+          "Local keeps the client's address (no second hop through another node), for allowedIpRanges without a proxy; NodePort and LoadBalancer only.",
+      }),
+    ),
   },
-  { description: "The Service in front of the server's pods." },
+  {
+    description: "The Service in front of the server's pods: the data port only, never the ops port.",
+    ...cel({
+      rule: "!has(self.externalTrafficPolicy) || (has(self.type) && self.type != 'ClusterIP')",
+      message: "externalTrafficPolicy needs type NodePort or LoadBalancer",
+    }),
+  },
+);
+
+const cidrList = (description: string) =>
+  T.Array(T.String({ maxLength: 64 }), {
+    maxItems: 256,
+    description,
+    ...listSetOptions(),
+    ...cel({ rule: "self.all(range, isCIDR(range))", message: "every entry must be a CIDR" }),
+  });
+
+const RateLimit = T.Object(
+  {
+    requestsPerSecond: T.Optional(
+      T.Number({
+        minimum: 0,
+        maximum: 1_000_000,
+        description: "Sustained rate; 0 turns the limit off (default 50).",
+      }),
+    ),
+    burst: T.Optional(
+      T.Integer({ minimum: 1, maximum: 1_000_000, description: "Requests at once (default 200)." }),
+    ),
+  },
+  { description: "Each recipient's request rate limit (429 with Retry-After past it)." },
+);
+
+const AuthFailureLimit = T.Object(
+  {
+    failuresPerSecond: T.Optional(
+      T.Number({
+        minimum: 0,
+        maximum: 1_000_000,
+        description: "Sustained rate; 0 turns the limit off (default 1).",
+      }),
+    ),
+    burst: T.Optional(
+      T.Integer({ minimum: 1, maximum: 1_000_000, description: "Failures at once (default 20)." }),
+    ),
+  },
+  { description: "Failed authentications allowed per client address before it gets 429." },
+);
+
+const Monitoring = T.Object(
+  {
+    podMonitor: T.Optional(
+      T.Object(
+        {
+          interval: T.Optional(
+            Duration({ description: "Scrape interval; Prometheus's default when absent." }),
+          ),
+          labels: T.Optional(
+            StringMap({ description: "Labels of the PodMonitor (to match a Prometheus's selector)." }),
+          ),
+        },
+        { description: "Render a Prometheus Operator PodMonitor that scrapes the ops port's /metrics." },
+      ),
+    ),
+  },
+  { description: "Scraping the server's metrics, which only the ops port serves." },
 );
 
 // The Kubernetes resource.Quantity syntax.
@@ -117,69 +200,142 @@ const PodDisruptionBudget = T.Object(
   },
 );
 
-export const DeltaSharingServerSpec = T.Object({
-  image: T.Optional(
-    T.String({
-      minLength: 1,
-      maxLength: 1024,
-      description: "Server image; the operator's --server-image when absent.",
+const Tokens = T.Object(
+  {
+    defaultLifetime: T.Optional(
+      DurationOrNever({
+        default: serverDefaults.tokenLifetime,
+        description: "Lifetime of recipients' tokens whose spec.token.lifetime is absent; 'never' for none.",
+      }),
+    ),
+    expiryWarning: T.Optional(
+      Duration({
+        default: serverDefaults.tokenExpiryWarning,
+        description: "A Warning event is recorded when a recipient's token has this long left.",
+      }),
+    ),
+  },
+  { description: "Recipients' tokens." },
+);
+
+const ServerIngress = T.Object(
+  {
+    host: T.String({
+      maxLength: 253,
+      pattern: "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+      description: "Host name recipients reach the server at (e.g. sharing.example.com).",
     }),
-  ),
-  imagePullPolicy: T.Optional(StringEnum(["Always", "IfNotPresent", "Never"] as const)),
-  replicas: T.Optional(T.Integer({ minimum: 0, maximum: 1000, default: serverDefaults.replicas })),
-  port: T.Optional(
-    T.Integer({
-      minimum: 1,
-      maximum: 65535,
-      default: serverDefaults.port,
-      description: "Port the server listens on inside the pod.",
-    }),
-  ),
-  bindAddress: T.Optional(
-    T.String({
-      maxLength: 64,
-      default: serverDefaults.bindAddress,
-      description: "Address the server binds inside the pod; '::' on IPv6 clusters.",
-      ...cel({ rule: "isIP(self)", message: "bindAddress must be an IP address" }),
-    }),
-  ),
-  endpointPath: T.Optional(
-    T.String({
-      maxLength: 256,
-      pattern: "^/[A-Za-z0-9_\\-./]*$",
-      default: serverDefaults.endpointPath,
-      description: "URL path the Delta Sharing API is served under.",
-    }),
-  ),
-  publicUrl: T.Optional(
-    T.String({
-      maxLength: 2048,
-      pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
-      description:
-        "Base URL recipients reach the server at (Ingress or load balancer); profiles name publicUrl + endpointPath. The in-cluster Service URL when absent.",
-      ...cel({ rule: "!self.endsWith('/')", message: "publicUrl must not end with a slash" }),
-    }),
-  ),
-  presignedUrlTtlSeconds: T.Optional(
-    T.Integer({
-      minimum: 1,
-      maximum: 604800,
-      default: serverDefaults.presignedUrlTtlSeconds,
-      description: "How long presigned file URLs stay valid.",
-    }),
-  ),
-  logLevel: T.Optional(StringEnum(logLevels, { default: serverDefaults.logLevel })),
-  s3: T.Optional(ServerS3),
-  aws: T.Optional(ServerAws),
-  service: T.Optional(ServerService),
-  resources: T.Optional(Resources),
-  podLabels: T.Optional(StringMap({ description: "Extra labels of the server's pods." })),
-  podAnnotations: T.Optional(StringMap({ description: "Annotations of the server's pods." })),
-  nodeSelector: T.Optional(StringMap()),
-  tolerations: T.Optional(T.Array(Toleration, { maxItems: 64 })),
-  affinity: T.Optional(FreeObject({ description: "A core/v1 Affinity, passed to the pods unchanged." })),
-  podDisruptionBudget: T.Optional(PodDisruptionBudget),
-});
+    className: T.Optional(
+      T.String({
+        maxLength: 253,
+        description: "IngressClass (e.g. alb, nginx); the cluster's default when absent.",
+      }),
+    ),
+    tlsSecretName: T.Optional(
+      T.String({
+        maxLength: 253,
+        description:
+          "Secret with the TLS certificate for host; absent when the controller terminates TLS itself (ALB with an ACM certificate).",
+      }),
+    ),
+    annotations: T.Optional(
+      StringMap({ description: "Annotations of the Ingress (e.g. the AWS Load Balancer Controller's)." }),
+    ),
+  },
+  {
+    description:
+      "An Ingress routing only the Delta Sharing API's path (endpointPath) to the Service; set publicUrl to https://<host> to match.",
+  },
+);
+
+export const DeltaSharingServerSpec = T.Object(
+  {
+    image: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: "Server image; the operator's --server-image when absent.",
+      }),
+    ),
+    imagePullPolicy: T.Optional(StringEnum(["Always", "IfNotPresent", "Never"] as const)),
+    replicas: T.Optional(T.Integer({ minimum: 0, maximum: 1000, default: serverDefaults.replicas })),
+    port: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 65535,
+        default: serverDefaults.port,
+        description: "Port the server listens on inside the pod.",
+      }),
+    ),
+    opsPort: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 65535,
+        default: serverDefaults.opsPort,
+        description:
+          "The ops port inside the pod (/livez, /readyz, /metrics, /status): used by the probes, never in the Service.",
+      }),
+    ),
+    bindAddress: T.Optional(
+      T.String({
+        maxLength: 64,
+        default: serverDefaults.bindAddress,
+        description: "Address the server binds inside the pod; '::' on IPv6 clusters.",
+        ...cel({ rule: "isIP(self)", message: "bindAddress must be an IP address" }),
+      }),
+    ),
+    endpointPath: T.Optional(
+      T.String({
+        maxLength: 256,
+        pattern: "^/[A-Za-z0-9_\\-./]*$",
+        default: serverDefaults.endpointPath,
+        description: "URL path the Delta Sharing API is served under.",
+      }),
+    ),
+    publicUrl: T.Optional(
+      T.String({
+        maxLength: 2048,
+        pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
+        description:
+          "Base URL recipients reach the server at (Ingress or load balancer); profiles name publicUrl + endpointPath. The in-cluster Service URL when absent.",
+        ...cel({ rule: "!self.endsWith('/')", message: "publicUrl must not end with a slash" }),
+      }),
+    ),
+    presignedUrlTtlSeconds: T.Optional(
+      T.Integer({
+        minimum: 1,
+        maximum: 604800,
+        default: serverDefaults.presignedUrlTtlSeconds,
+        description: "How long presigned file URLs stay valid.",
+      }),
+    ),
+    logLevel: T.Optional(StringEnum(logLevels, { default: serverDefaults.logLevel })),
+    trustedProxies: T.Optional(
+      cidrList(
+        "CIDRs of the proxies in front of the server (ALB, Ingress-NGINX); their X-Forwarded-For names the client.",
+      ),
+    ),
+    rateLimit: T.Optional(RateLimit),
+    authFailureLimit: T.Optional(AuthFailureLimit),
+    monitoring: T.Optional(Monitoring),
+    s3: T.Optional(ServerS3),
+    aws: T.Optional(ServerAws),
+    service: T.Optional(ServerService),
+    resources: T.Optional(Resources),
+    podLabels: T.Optional(StringMap({ description: "Extra labels of the server's pods." })),
+    podAnnotations: T.Optional(StringMap({ description: "Annotations of the server's pods." })),
+    nodeSelector: T.Optional(StringMap()),
+    tolerations: T.Optional(T.Array(Toleration, { maxItems: 64 })),
+    affinity: T.Optional(FreeObject({ description: "A core/v1 Affinity, passed to the pods unchanged." })),
+    podDisruptionBudget: T.Optional(PodDisruptionBudget),
+    ingress: T.Optional(ServerIngress),
+    tokens: T.Optional(Tokens),
+  },
+  cel({
+    rule: "(has(self.port) ? self.port : 8080) != (has(self.opsPort) ? self.opsPort : 9090)",
+    message: "opsPort must differ from port",
+  }),
+);
 
 export const DeltaSharingServerStatus = T.Object({
   observedGeneration: T.Optional(T.Integer({ minimum: 0 })),

@@ -54,11 +54,33 @@ export function listSetOptions(): Record<string, unknown> {
   return { "x-kubernetes-list-type": "set" };
 }
 
-/** Go-style durations as Kubernetes APIs write them: "500ms", "90s", "15m", "2160h", "1h30m". */
-export const durationPattern = "^([0-9]{1,9}(ms|h|m|s))+$";
+/** Go-style durations as Kubernetes APIs write them, and days: "500ms", "90s", "15m", "36h", "90d", "1h30m". */
+export const durationPattern = "^([0-9]{1,9}(ms|d|h|m|s))+$";
+export const durationExamples = "90d, 36h, 15m, 30s or 1h30m";
 
+// A CEL rule rather than `pattern`: the API server answers a pattern mismatch with the raw regular
+// expression, a rule with its message.
 export function Duration(options: Record<string, unknown> = {}) {
-  return T.String({ maxLength: 64, pattern: durationPattern, ...options });
+  return T.String({
+    maxLength: 64,
+    ...options,
+    ...cel({
+      rule: `self.matches('${durationPattern}')`,
+      message: `must be a duration such as ${durationExamples}`,
+    }),
+  });
+}
+
+/** A duration, or "never". */
+export function DurationOrNever(options: Record<string, unknown> = {}) {
+  return T.String({
+    maxLength: 64,
+    ...options,
+    ...cel({
+      rule: `self == 'never' || self.matches('${durationPattern}')`,
+      message: `must be 'never' or a duration such as ${durationExamples}`,
+    }),
+  });
 }
 
 export const ObjectName = (options: Record<string, unknown> = {}) =>

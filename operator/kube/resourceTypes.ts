@@ -16,6 +16,8 @@ export const resourceTypes = {
   serviceAccount: { group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount" },
   service: { group: "", version: "v1", plural: "services", kind: "Service" },
   event: { group: "", version: "v1", plural: "events", kind: "Event" },
+  pod: { group: "", version: "v1", plural: "pods", kind: "Pod" },
+  ingress: { group: "networking.k8s.io", version: "v1", plural: "ingresses", kind: "Ingress" },
   deployment: { group: "apps", version: "v1", plural: "deployments", kind: "Deployment" },
   podDisruptionBudget: {
     group: "policy",
@@ -23,6 +25,7 @@ export const resourceTypes = {
     plural: "poddisruptionbudgets",
     kind: "PodDisruptionBudget",
   },
+  podMonitor: { group: "monitoring.coreos.com", version: "v1", plural: "podmonitors", kind: "PodMonitor" },
   lease: { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" },
   customResourceDefinition: {
     group: "apiextensions.k8s.io",

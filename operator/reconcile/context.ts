@@ -2,6 +2,8 @@
 // Reconcilers read only from the caches and write only through the client.
 import type {
   V1Deployment,
+  V1Ingress,
+  V1Pod,
   V1PodDisruptionBudget,
   V1Secret,
   V1Service,
@@ -14,6 +16,7 @@ import type { Informer } from "../kube/informer.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import type { EventRecorder } from "../runtime/events.ts";
 import type { OperatorMetrics } from "../runtime/metrics.ts";
+import type { ServingReport } from "../serving/servingTracker.ts";
 
 export type Cached<T> = T & KubeObject;
 
@@ -26,6 +29,16 @@ export interface Caches {
   services: Informer<Cached<V1Service>>;
   deployments: Informer<Cached<V1Deployment>>;
   podDisruptionBudgets: Informer<Cached<V1PodDisruptionBudget>>;
+  ingresses: Informer<Cached<V1Ingress>>;
+  /** The servers' pods (read only: the operator asks them what they serve). */
+  pods: Informer<Cached<V1Pod>>;
+}
+
+/** What each server's ready pods last reported on their ops port, by server key. */
+export interface ServingReports {
+  report: (serverKey: string) => ServingReport | undefined;
+  /** Ask the server's pods again soon. */
+  poke: (serverKey: string) => void;
 }
 
 export interface Enqueue {
@@ -41,6 +54,7 @@ export interface ReconcileContext {
   caches: Caches;
   events: EventRecorder;
   metrics: OperatorMetrics;
+  serving: ServingReports;
   logger: Logger;
   enqueue: Enqueue;
   now: () => Date;

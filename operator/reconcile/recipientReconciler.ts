@@ -1,26 +1,32 @@
 // Reconciles a DeltaRecipient: keeps its token (made once, rotated on request) and profile in its
 // credential Secret, asks its server to re-render when that changes, and reports whether the
 // server's written configuration accepts the current token with the current grants.
+import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
+import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
-import { isConflict } from "../kube/client.ts";
+import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
-import { readCredentials, renderCredentialSecret } from "../render/credentialSecret.ts";
+import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
+import { profileTokenOf, renderCredentialSecret, type SecretLike } from "../render/credentialSecret.ts";
 import {
+  acceptedTokens,
   type Credentials,
   nextCredentialsEvent,
   planCredentials,
-  tokenSha256,
+  type TokenRecord,
 } from "../render/credentials.ts";
+import { readCredentials, recordedCredentials, withCredentials } from "../render/credentialsRecord.ts";
+import { parseDuration } from "../render/duration.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
-import { configSecretName, credentialSecretName } from "../render/names.ts";
+import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { recipientStatus } from "../render/recipientStatus.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { appliedConfigOf, grantsFingerprint } from "./appliedConfig.ts";
-import { addFinalizer, removeFinalizer, writeGuarded } from "./apply.ts";
+import { addFinalizer, removeFinalizer, writeGuarded, writeStatus } from "./apply.ts";
 import type { ReconcileContext, Reconciler } from "./context.ts";
 import { serverKeyOf } from "./dependents.ts";
 import { reportStatus } from "./report.ts";
@@ -28,6 +34,11 @@ import type { Exclusions } from "./serverReconciler.ts";
 
 const changeEvents = {
   issued: ["TokenIssued", "made a token and wrote the profile"],
+  reissued: [
+    "TokenReissued",
+    "the profile Secret was gone: made a new token and wrote the profile; the previous token works until the grace period ends (spec.token.revokePrevious ends it at once)",
+  ],
+  previousRevoked: ["PreviousTokenRevoked", "spec.token.revokePrevious: the previous token is revoked"],
   rotated: ["TokenRotated", "made a new token; the previous one works until the grace period ends"],
   previousExpired: ["PreviousTokenExpired", "the previous token's grace period ended"],
   expiryChanged: ["TokenExpiryChanged", "the token lifetime changed"],
@@ -42,6 +53,42 @@ function isFreshlyPending(recipient: DeltaRecipient, readyReason: string | undef
   return Number.isFinite(created) && now.getTime() - created < pendingGraceMs;
 }
 
+/** The token the recipient's status says its (now missing) profile Secret held. */
+function lostToken(recipient: DeltaRecipient, secretName: string): TokenRecord | undefined {
+  const status = recipient.status;
+  if (status?.tokenSha256 === undefined || status.credentialSecretName !== secretName) return undefined;
+  return {
+    sha256: status.tokenSha256,
+    ...(status.tokenExpiresAt !== undefined ? { expiresAt: status.tokenExpiresAt } : {}),
+  };
+}
+
+/** A Warning event while the token has less than the server's expiryWarning left; when to look again. */
+function warnOfExpiry(
+  context: ReconcileContext,
+  recipient: DeltaRecipient,
+  server: DeltaSharingServer,
+  credentials: Credentials,
+  secretName: string,
+  now: Date,
+): Date | undefined {
+  const { namespace, name } = recipient.metadata;
+  context.metrics.setTokenExpiry(namespace ?? "", name, credentials.expiresAt);
+  if (credentials.expiresAt === undefined) return undefined;
+  const expiresAt = Date.parse(credentials.expiresAt);
+  const warnAt =
+    expiresAt - parseDuration(server.spec.tokens?.expiryWarning ?? serverDefaults.tokenExpiryWarning);
+  if (expiresAt <= now.getTime()) return undefined;
+  if (warnAt > now.getTime()) return new Date(warnAt);
+  context.events.record(
+    recipient,
+    "Warning",
+    "TokenExpiringSoon",
+    `the token in Secret ${secretName} expires at ${credentials.expiresAt}; raise spec.token.rotation for a new one`,
+  );
+  return undefined;
+}
+
 type Issued = { conflict: true } | { conflict: false; credentials: Credentials; endpoint: string };
 
 async function issueCredentials(
@@ -53,15 +100,44 @@ async function issueCredentials(
   let secret: KubeObject | undefined = context.caches.secrets.get(
     keyOf(recipient.metadata.namespace, secretName),
   );
+  if (secret === undefined && recipient.status?.tokenSha256 !== undefined) {
+    // a Secret this recipient had is missing from the cache: deleted, or made a moment ago and
+    // not cached yet; only a deleted one is made anew (with a grace period for its token)
+    secret = await context.client
+      .get<KubeObject>(objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName))
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+  }
   const endpoint = profileEndpoint(server);
+  // the status as this reconcile last wrote it: a first attempt may record a token for a Secret
+  // the cache did not show, and a second one, having read it, record its token instead
+  let stored = recipient.status;
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
-    const plan = planCredentials(
-      readCredentials(secret),
-      recipient.spec.token,
-      context.now(),
-      context.makeToken,
-    );
+    const token = profileTokenOf(secret as SecretLike | undefined);
+    const recorded = readCredentials(token, recipient.status);
+    const plan = planCredentials(recorded, recipient.spec.token, context.now(), context.makeToken, {
+      defaultLifetime: server.spec.tokens?.defaultLifetime ?? serverDefaults.tokenLifetime,
+      // a deleted profile Secret: its token (recorded in the status) keeps its grace period
+      lost: secret === undefined ? lostToken(recipient, secretName) : undefined,
+    });
+    if (recorded === undefined && token !== undefined && recipient.status?.tokenSha256 !== undefined) {
+      context.events.record(
+        recipient,
+        "Warning",
+        "CredentialSecretChanged",
+        `Secret ${secretName} no longer holds the token this recipient was given; a new one replaces it`,
+      );
+    }
+    // the token's life goes into the status before the token goes into the Secret: a token any
+    // Secret holds is always one the status records, whenever the operator stops
+    const record = withCredentials(stored, plan.credentials);
+    if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(stored))) {
+      await writeStatus(context, resourceTypes.recipient, { ...recipient, status: stored }, record);
+      stored = record;
+    }
     const desired = renderCredentialSecret(recipient, endpoint, plan.credentials);
     let outcome: string;
     try {
@@ -96,14 +172,23 @@ function acceptance(
   const { served } = selectServedShares(server, caches.shares.list());
   const servedNames = new Map(served.map(({ rendered }) => [rendered.name.toLowerCase(), rendered.name]));
   const expected = renderRecipientConfig(recipient, credentials, servedNames);
-  const configSecret = caches.secrets.get(keyOf(recipient.metadata.namespace, configSecretName(server)));
-  const applied = appliedConfigOf(configSecret as V1Secret | undefined).recipients.get(
-    recipient.metadata.name,
-  );
+  const namespace = recipient.metadata.namespace;
+  const configSecret = caches.secrets.get(keyOf(namespace, configSecretName(server))) as V1Secret | undefined;
+  const applied = appliedConfigOf(configSecret).recipients.get(recipient.metadata.name);
+  // exactly the tokens it should accept: a revoked previous token still there is not done
+  const wanted = acceptedTokens(credentials).map((token) => token.sha256);
   const accepted =
-    applied?.tokens.has(tokenSha256(credentials.token)) === true &&
+    applied !== undefined &&
+    applied.tokens.size === wanted.length &&
+    wanted.every((sha256) => applied.tokens.has(sha256)) &&
     applied.shares === grantsFingerprint(expected.config);
-  return { unknownShares: expected.unknownShares, accepted };
+  const loading = judgeLoading(
+    server,
+    caches.deployments.get(keyOf(namespace, serverWorkloadName(server))),
+    context.serving.report(serverKeyOf(recipient)),
+    writtenConfigSha256(configSecret),
+  );
+  return { unknownShares: expected.unknownShares, accepted, loading };
 }
 
 export function recipientReconciler(context: ReconcileContext, exclusions: Exclusions): Reconciler {
@@ -118,6 +203,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
       // recipient; without a server there is nothing to revoke
       if (live !== undefined) context.enqueue.server(serverKey);
       else await removeFinalizer(context, resourceTypes.recipient, recipient);
+      context.metrics.setTokenExpiry(recipient.metadata.namespace ?? "", recipient.metadata.name, undefined);
       return {};
     }
     const now = context.now();
@@ -144,11 +230,17 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
         endpoint: issued?.conflict === false ? issued.endpoint : undefined,
         unknownShares: judged?.unknownShares ?? [],
         acceptedByServer: judged?.accepted ?? false,
+        loading: judged?.loading,
         refusal: exclusions.get(key),
       },
       now,
     );
-    const next = credentials ? nextCredentialsEvent(credentials, now) : undefined;
+    const warnAt =
+      credentials && live ? warnOfExpiry(context, recipient, live, credentials, secretName, now) : undefined;
+    const changesAt = credentials ? nextCredentialsEvent(credentials, now) : undefined;
+    const next = [changesAt, warnAt]
+      .filter((time): time is Date => time !== undefined)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
     const requeue = next ? { requeueAfterMs: next.getTime() - now.getTime() + 500 } : {};
     const ready = status.conditions?.find((condition) => condition.type === "Ready");
     if (isFreshlyPending(recipient, ready?.reason, now)) {

@@ -9,14 +9,18 @@ import type { DeltaRecipient, DeltaShare, DeltaSharingServer } from "../api/kind
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { everyPodServes, judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
-import { readCredentials } from "../render/credentialSecret.ts";
+import { profileTokenOf } from "../render/credentialSecret.ts";
+import { readCredentials } from "../render/credentialsRecord.ts";
 import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
+import { renderIngress } from "../render/ingress.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderPodDisruptionBudget } from "../render/podDisruptionBudget.ts";
+import { renderPodMonitor } from "../render/podMonitor.ts";
 import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { renderServerConfig, serverConfigText } from "../render/serverConfig.ts";
@@ -43,9 +47,9 @@ export function newSigningKey(): string {
 }
 
 // cached objects are replaced, never changed, so each Secret version is decoded once
-const decoded = new WeakMap<object, ReturnType<typeof readCredentials>>();
-function credentialsOf(secret: V1Secret): ReturnType<typeof readCredentials> {
-  if (!decoded.has(secret)) decoded.set(secret, readCredentials(secret));
+const decoded = new WeakMap<object, string | undefined>();
+function tokenOf(secret: V1Secret): string | undefined {
+  if (!decoded.has(secret)) decoded.set(secret, profileTokenOf(secret));
   return decoded.get(secret);
 }
 
@@ -76,7 +80,7 @@ function planConfig(
         continue;
       const secret = caches.secrets.get(keyOf(recipient.metadata.namespace, credentialSecretName(recipient)));
       if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
-      const credentials = credentialsOf(secret);
+      const credentials = readCredentials(tokenOf(secret), recipient.status);
       if (credentials === undefined) continue;
       recipients.push({
         recipient,
@@ -137,7 +141,10 @@ async function releaseDeleted(
       object.metadata.finalizers?.includes(revokeFinalizer),
   );
   if (deleting.length === 0) return;
-  const stored = appliedConfigOf(written ?? (await context.client.get<V1Secret>(secretPath)));
+  const storedSecret = written ?? (await context.client.get<V1Secret>(secretPath));
+  const stored = appliedConfigOf(storedSecret);
+  // what left the configuration is refused only once every ready pod has loaded it
+  const podsCaughtUp = everyPodServes(context.serving.report(serverKey), writtenConfigSha256(storedSecret));
   // a share name another live DeltaShare now serves is that share's, not the deleted one's
   const claimed = new Set(
     sharesOf(context.caches, serverKey)
@@ -150,9 +157,14 @@ async function releaseDeleted(
     const held = isShare
       ? stored.shares.has(shareName) && !claimed.has(shareName)
       : stored.recipients.has(object.metadata.name);
-    if (held) continue;
+    if (held || !podsCaughtUp) continue;
     await removeFinalizer(context, isShare ? resourceTypes.share : resourceTypes.recipient, object);
-    context.events.record(object, "Normal", "AccessRevoked", "no longer in the server's configuration");
+    context.events.record(
+      object,
+      "Normal",
+      "AccessRevoked",
+      "no longer in the server's configuration, and every ready server pod has loaded that configuration",
+    );
   }
 }
 
@@ -187,6 +199,7 @@ function childrenOf(context: ReconcileContext, server: DeltaSharingServer) {
     service: caches.services.get(keyOf(namespace, name)),
     deployment: caches.deployments.get(keyOf(namespace, name)),
     podDisruptionBudget: caches.podDisruptionBudgets.get(keyOf(namespace, name)),
+    ingress: caches.ingresses.get(keyOf(namespace, name)),
   };
 }
 
@@ -241,6 +254,19 @@ async function writeConfig(
   }
 }
 
+// Prometheus Operator's CRDs may be missing: a PodMonitor that cannot be written is reported,
+// and never keeps the server itself from being reconciled.
+async function applyPodMonitor(context: ReconcileContext, server: DeltaSharingServer): Promise<void> {
+  const monitor = renderPodMonitor(server);
+  if (monitor === undefined) return;
+  try {
+    await applyRendered(context, resourceTypes.podMonitor, monitor, undefined);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    context.events.record(server, "Warning", "PodMonitorFailed", `could not write the PodMonitor: ${reason}`);
+  }
+}
+
 async function applyWorkload(context: ReconcileContext, server: DeltaSharingServer, children: Children) {
   await applyRendered(
     context,
@@ -251,11 +277,18 @@ async function applyWorkload(context: ReconcileContext, server: DeltaSharingServ
   await applyRendered(context, resourceTypes.service, renderService(server), children.service);
   const deployment = renderDeployment(server, { defaultImage: context.defaultImage });
   await applyRendered(context, resourceTypes.deployment, deployment, children.deployment);
+  await applyPodMonitor(context, server);
   const budget = renderPodDisruptionBudget(server);
   if (budget !== undefined) {
     await applyRendered(context, resourceTypes.podDisruptionBudget, budget, children.podDisruptionBudget);
   } else if (children.podDisruptionBudget !== undefined) {
     await deleteObject(context, resourceTypes.podDisruptionBudget, children.podDisruptionBudget);
+  }
+  const ingress = renderIngress(server);
+  if (ingress !== undefined) {
+    await applyRendered(context, resourceTypes.ingress, ingress, children.ingress);
+  } else if (children.ingress !== undefined) {
+    await deleteObject(context, resourceTypes.ingress, children.ingress);
   }
 }
 
@@ -274,6 +307,7 @@ async function reconcileObjects(
       ["Service", children.service],
       ["Deployment", children.deployment],
       ["PodDisruptionBudget", children.podDisruptionBudget],
+      ["Ingress", children.ingress],
     ],
     server,
   );
@@ -304,7 +338,16 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     const plan = planWithExclusions(context, server, exclusions);
     const outcome = await reconcileObjects(context, server, children, plan);
     if ("deferMs" in outcome) return { requeueAfterMs: outcome.deferMs };
-    const status = serverStatus(server, outcome, children.deployment, profileEndpoint(server), context.now());
+    const report = context.serving.report(key);
+    if (report === undefined) context.serving.poke(key);
+    const loading = judgeLoading(
+      server,
+      children.deployment,
+      report,
+      writtenConfigSha256(caches.secrets.get(keyOf(server.metadata.namespace, configSecretName(server)))),
+    );
+    const endpoint = profileEndpoint(server);
+    const status = serverStatus(server, outcome, children.deployment, loading, endpoint, context.now());
     const ready = await reportStatus(context, resourceTypes.server, server, status);
     if (ready !== undefined) context.events.record(server, "Normal", ready.reason, ready.message);
     return {};

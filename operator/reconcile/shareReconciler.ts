@@ -1,9 +1,10 @@
 // Reconciles a DeltaShare: checks what the CRD schema cannot, asks its server to re-render, and
-// reports whether the server's written configuration serves the share as specified.
+// reports whether the server's running pods serve the share as specified and found its tables.
 import type { V1Secret } from "@kubernetes/client-node";
 import { keyOf } from "../kube/objects.ts";
 import { resourceTypes } from "../kube/resourceTypes.ts";
-import { configSecretName } from "../render/names.ts";
+import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
+import { configSecretName, serverWorkloadName } from "../render/names.ts";
 import { selectServedShares } from "../render/servedShares.ts";
 import { renderShareConfig } from "../render/shareConfig.ts";
 import { type ShareServing, shareStatus } from "../render/shareStatus.ts";
@@ -44,8 +45,19 @@ export function shareReconciler(context: ReconcileContext, exclusions: Exclusion
         rendered.name.toLowerCase(),
       );
       if (holder !== undefined) serving = { state: "nameTaken", holder };
-      else if (applied === shareFingerprint(rendered.config)) serving = { state: "served", serverName };
-      else serving = { state: "pending", serverName };
+      else if (applied === shareFingerprint(rendered.config)) {
+        const report = context.serving.report(serverKey);
+        const deployment = caches.deployments.get(
+          keyOf(share.metadata.namespace, serverWorkloadName(server)),
+        );
+        const loading = judgeLoading(
+          server,
+          deployment,
+          report,
+          writtenConfigSha256(configSecret as V1Secret),
+        );
+        serving = { state: "served", serverName, loading, report };
+      } else serving = { state: "pending", serverName };
     }
 
     const status = shareStatus(share, rendered, serving, context.now());

@@ -51,3 +51,12 @@ export function readyFrom(
     return { type: "Ready", status: "True", reason: readyReason, message: readyMessage };
   return { type: "Ready", status: failing.status, reason: failing.reason, message: failing.message };
 }
+
+/**
+ * A condition that cannot be judged while an earlier one does not hold says so, with that one's
+ * reason: conditions never contradict each other (no "every granted share is served" beside
+ * "the server does not exist").
+ */
+export function notYetJudged(type: string, blocking: ConditionInput): ConditionInput {
+  return { type, status: "Unknown", reason: blocking.reason, message: `not checked: ${blocking.message}` };
+}

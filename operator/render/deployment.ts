@@ -1,5 +1,5 @@
 // The server's Deployment. Pods run non-root on a read-only root filesystem, with probes on the
-// server's /healthz and /readyz. The config Secret is mounted as a whole directory (never with
+// ops port's /livez and /readyz (the data port answers recipients only). The config Secret is mounted as a whole directory (never with
 // subPath) so the kubelet's atomic symlink swap delivers changes, and the server reloads them
 // itself: the pod template does not change with shares or recipients, so no rolling restart
 // happens; only the listening address, port and path, which a reload cannot change, roll the pods.
@@ -10,7 +10,7 @@ import type { DeltaSharingServer } from "../api/kinds.ts";
 import { configSecretName, selectorLabels, serverLabels, serverWorkloadName } from "./names.ts";
 import { ownedMetadata } from "./ownerReference.ts";
 import { configFileName } from "./serverConfig.ts";
-import { httpPortName } from "./service.ts";
+import { httpPortName, opsPortName } from "./service.ts";
 
 export const configMountPath = "/etc/delta-sharing";
 /** Where the image keeps the application; the server entry point is relative to it. */
@@ -26,7 +26,8 @@ function listenSettings(server: DeltaSharingServer): string {
   const spec = server.spec;
   const host = spec.bindAddress ?? serverDefaults.bindAddress;
   const shownHost = host.includes(":") ? `[${host}]` : host;
-  return `${shownHost}:${spec.port ?? serverDefaults.port}${spec.endpointPath ?? serverDefaults.endpointPath}`;
+  const ops = spec.opsPort ?? serverDefaults.opsPort;
+  return `${shownHost}:${spec.port ?? serverDefaults.port}${spec.endpointPath ?? serverDefaults.endpointPath} ops ${ops}`;
 }
 
 export interface DeploymentOptions {
@@ -47,15 +48,18 @@ function serverContainer(server: DeltaSharingServer, options: DeploymentOptions)
       { name: "NODE_ENV", value: "production" },
       ...(spec.s3?.region !== undefined ? [{ name: "AWS_REGION", value: spec.s3.region }] : []),
     ],
-    ports: [{ name: httpPortName, containerPort: spec.port ?? serverDefaults.port, protocol: "TCP" }],
+    ports: [
+      { name: httpPortName, containerPort: spec.port ?? serverDefaults.port, protocol: "TCP" },
+      { name: opsPortName, containerPort: spec.opsPort ?? serverDefaults.opsPort, protocol: "TCP" },
+    ],
     livenessProbe: {
-      httpGet: { path: "/healthz", port: httpPortName },
+      httpGet: { path: "/livez", port: opsPortName },
       periodSeconds: 10,
       timeoutSeconds: 3,
       failureThreshold: 3,
     },
     readinessProbe: {
-      httpGet: { path: "/readyz", port: httpPortName },
+      httpGet: { path: "/readyz", port: opsPortName },
       periodSeconds: 5,
       timeoutSeconds: 3,
       failureThreshold: 2,

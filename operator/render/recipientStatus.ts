@@ -1,9 +1,12 @@
 // A DeltaRecipient's status: credentials issued (and not expired), every granted share served,
-// its current token accepted by the server's configuration, and Ready when all three hold.
+// its current token accepted by the server's configuration, that configuration loaded by every
+// ready server pod, and Ready when all four hold: the profile works now.
 import type { DeltaRecipientStatus } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
-import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
+import { type Loading, loadedCondition } from "./configLoading.ts";
 import { type Credentials, isExpired } from "./credentials.ts";
+import { credentialsStatus, recordedCredentials } from "./credentialsRecord.ts";
 
 export interface RecipientFacts {
   serverName: string;
@@ -18,6 +21,8 @@ export interface RecipientFacts {
   acceptedByServer: boolean;
   /** Why the server's own rules refused the recipient, when they did. */
   refusal?: string | undefined;
+  /** Whether the server's ready pods serve the written configuration. */
+  loading?: Loading | undefined;
 }
 
 function credentialsCondition(facts: RecipientFacts, now: Date): ConditionInput {
@@ -98,7 +103,17 @@ export function recipientStatus(
   facts: RecipientFacts,
   now: Date,
 ): DeltaRecipientStatus {
-  const parts = [credentialsCondition(facts, now), sharesCondition(facts), acceptedCondition(facts)];
+  const issued = credentialsCondition(facts, now);
+  const shares = facts.serverFound ? sharesCondition(facts) : notYetJudged("SharesGranted", issued);
+  const accepted = issued.status === "True" ? acceptedCondition(facts) : notYetJudged("Accepted", issued);
+  const loaded =
+    accepted.status === "True"
+      ? loadedCondition(
+          facts.loading ?? { loaded: false, message: `asking server ${facts.serverName}'s pods` },
+          "the current token",
+        )
+      : notYetJudged("Loaded", accepted);
+  const parts = [issued, shares, accepted, loaded];
   const ready = readyFrom(parts, `profile ready in Secret ${facts.secretName}`, "CredentialsReady");
   const generation = recipient.metadata.generation;
   const credentials = facts.credentials;
@@ -107,10 +122,7 @@ export function recipientStatus(
     conditions: nextConditions(recipient.status?.conditions, [ready, ...parts], generation, now),
     credentialSecretName: facts.secretName,
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
-    ...(credentials !== undefined ? { tokenRotation: credentials.rotation } : {}),
-    ...(credentials?.expiresAt !== undefined ? { tokenExpiresAt: credentials.expiresAt } : {}),
-    ...(credentials?.previous?.expiresAt !== undefined
-      ? { previousTokenExpiresAt: credentials.previous.expiresAt }
-      : {}),
+    // without credentials this time (no server, for now), the recorded ones are kept, not forgotten
+    ...(credentials !== undefined ? credentialsStatus(credentials) : recordedCredentials(recipient.status)),
   };
 }

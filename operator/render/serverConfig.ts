@@ -1,12 +1,27 @@
 // The sharing server's configuration file for a DeltaSharingServer, in the shape of the server's
 // own schema (server/config/schema.ts). Paths are relative to the file: the server resolves them
 // beside it, wherever the Secret is mounted.
-import type { RecipientConfig, ServerConfig, ShareConfig } from "../../server/config/schema.ts";
+import { Value } from "@sinclair/typebox/value";
+import {
+  AuthFailureLimitConfig,
+  LimitsConfig,
+  OpsConfig,
+  RateLimitConfig,
+  type RecipientConfig,
+  type ServerConfig,
+  type ShareConfig,
+} from "../../server/config/schema.ts";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaSharingServer } from "../api/kinds.ts";
 
 export const configFileName = "config.yaml";
 export const signingKeyFileName = "signing-key";
+
+// the server's own defaults fill what the spec leaves out of a limit it sets
+const rateLimitDefaults = Value.Default(RateLimitConfig, {}) as RateLimitConfig;
+const authFailureLimitDefaults = Value.Default(AuthFailureLimitConfig, {}) as AuthFailureLimitConfig;
+const opsDefaults = Value.Default(OpsConfig, {}) as OpsConfig;
+const limitsDefaults = Value.Default(LimitsConfig, {}) as LimitsConfig;
 
 /** The configuration file as written: keys with server-side defaults may be left out. */
 export type ServerConfigFile = Partial<ServerConfig> & Pick<ServerConfig, "version" | "shares">;
@@ -17,6 +32,12 @@ export function renderServerConfig(
   recipients: RecipientConfig[],
 ): ServerConfigFile {
   const spec = server.spec;
+  const limits = {
+    ...(spec.rateLimit !== undefined ? { rateLimit: { ...rateLimitDefaults, ...spec.rateLimit } } : {}),
+    ...(spec.authFailureLimit !== undefined
+      ? { authFailureLimit: { ...authFailureLimitDefaults, ...spec.authFailureLimit } }
+      : {}),
+  };
   const s3 = {
     ...(spec.s3?.region !== undefined ? { region: spec.s3.region } : {}),
     ...(spec.s3?.endpoint !== undefined ? { endpoint: spec.s3.endpoint } : {}),
@@ -27,7 +48,14 @@ export function renderServerConfig(
     host: spec.bindAddress ?? serverDefaults.bindAddress,
     port: spec.port ?? serverDefaults.port,
     endpoint: spec.endpointPath ?? serverDefaults.endpointPath,
+    ops: {
+      ...opsDefaults,
+      host: spec.bindAddress ?? serverDefaults.bindAddress,
+      port: spec.opsPort ?? serverDefaults.opsPort,
+    },
     ...(spec.publicUrl !== undefined ? { publicUrl: spec.publicUrl } : {}),
+    ...(spec.trustedProxies !== undefined ? { trustedProxies: spec.trustedProxies } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits: { ...limitsDefaults, ...limits } } : {}),
     preSignedUrlTimeoutSeconds: spec.presignedUrlTtlSeconds ?? serverDefaults.presignedUrlTtlSeconds,
     logLevel: spec.logLevel ?? serverDefaults.logLevel,
     signingKeyFile: signingKeyFileName,

@@ -1,4 +1,5 @@
-// The Service in front of the server's pods.
+// The Service in front of the server's pods: the data port only. The ops port (metrics, detailed
+// readiness, status) is reached on the pods themselves, by the kubelet, Prometheus and the operator.
 import type { V1Service } from "@kubernetes/client-node";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import type { DeltaSharingServer } from "../api/kinds.ts";
@@ -6,6 +7,7 @@ import { selectorLabels, serverLabels, serverWorkloadName } from "./names.ts";
 import { ownedMetadata } from "./ownerReference.ts";
 
 export const httpPortName = "http";
+export const opsPortName = "ops";
 
 export function renderService(server: DeltaSharingServer): V1Service {
   const service = server.spec.service;
@@ -21,6 +23,9 @@ export function renderService(server: DeltaSharingServer): V1Service {
     spec: {
       type: service?.type ?? serverDefaults.serviceType,
       selector: selectorLabels(server.metadata.name),
+      ...(service?.externalTrafficPolicy !== undefined
+        ? { externalTrafficPolicy: service.externalTrafficPolicy }
+        : {}),
       ports: [
         {
           name: httpPortName,

@@ -1,21 +1,24 @@
 // A DeltaShare's status: its spec valid as a whole, its content in the server's configuration,
-// and Ready when both.
+// that configuration loaded by every ready server pod, its tables found by them, and Ready when all.
 import type { DeltaShareStatus } from "../api/deltaShare.ts";
 import type { DeltaShare } from "../api/kinds.ts";
-import { type ConditionInput, nextConditions, readyFrom } from "./conditions.ts";
+import type { ServingReport } from "../serving/servingTracker.ts";
+import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
+import { type Loading, loadedCondition } from "./configLoading.ts";
 import type { RenderedShare } from "./shareConfig.ts";
+import { tablesCondition } from "./shareTables.ts";
 
 export type ShareServing =
   | { state: "serverMissing"; serverName: string }
   | { state: "nameTaken"; holder: string }
   | { state: "refused"; message: string }
   | { state: "pending"; serverName: string }
-  | { state: "served"; serverName: string };
+  | { state: "served"; serverName: string; loading: Loading; report: ServingReport | undefined };
 
 function validCondition(rendered: RenderedShare): ConditionInput {
   const first = rendered.problems[0];
   if (first === undefined) {
-    return { type: "Valid", status: "True", reason: "Valid", message: "every table can be served" };
+    return { type: "Valid", status: "True", reason: "Valid", message: "the spec names only valid tables" };
   }
   const more = rendered.problems.length > 1 ? ` (and ${rendered.problems.length - 1} more)` : "";
   return { type: "Valid", status: "False", reason: first.reason, message: `${first.message}${more}` };
@@ -52,7 +55,7 @@ function servedCondition(serving: ShareServing, rendered: RenderedShare): Condit
         type,
         status: "True",
         reason: "InServerConfig",
-        message: `server ${serving.serverName} serves '${rendered.name}' with ${rendered.tables} table${rendered.tables === 1 ? "" : "s"}`,
+        message: `server ${serving.serverName}'s configuration holds '${rendered.name}' with ${rendered.tables} table${rendered.tables === 1 ? "" : "s"}`,
       };
   }
 }
@@ -63,7 +66,20 @@ export function shareStatus(
   serving: ShareServing,
   now: Date,
 ): DeltaShareStatus {
-  const parts = [validCondition(rendered), servedCondition(serving, rendered)];
+  const served = servedCondition(serving, rendered);
+  let loaded: ConditionInput;
+  let tables: ConditionInput;
+  if (serving.state !== "served") {
+    loaded = notYetJudged("Loaded", served);
+    tables = notYetJudged("TablesFound", served);
+  } else {
+    loaded = loadedCondition(serving.loading, `share '${rendered.name}'`);
+    tables =
+      serving.loading.loaded && serving.report !== undefined
+        ? tablesCondition(rendered.config, serving.report)
+        : notYetJudged("TablesFound", loaded);
+  }
+  const parts = [validCondition(rendered), served, loaded, tables];
   const ready = readyFrom(parts, `served as '${rendered.name}'`, "Served");
   const generation = share.metadata.generation;
   return {

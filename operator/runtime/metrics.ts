@@ -33,6 +33,34 @@ export class OperatorMetrics {
     labelNames: ["resource", "cause"] as const,
     registers: [this.registry],
   });
+  /** When each recipient's current token expires (ms since the epoch), by "namespace/name". */
+  readonly #tokenExpiries = new Map<string, number>();
+  readonly tokenExpirySeconds = new Gauge({
+    name: "delta_sharing_operator_token_expiry_seconds",
+    help: "Seconds until each recipient's current token expires (negative once it has); absent for tokens that never expire.",
+    labelNames: ["namespace", "recipient"] as const,
+    registers: [this.registry],
+    collect: () => this.#collectTokenExpiries(),
+  });
+
+  /** Records when a recipient's token expires; undefined for a token that never does. */
+  setTokenExpiry(namespace: string, recipient: string, expiresAt: string | undefined): void {
+    const key = `${namespace}/${recipient}`;
+    if (expiresAt === undefined) {
+      if (this.#tokenExpiries.delete(key)) this.tokenExpirySeconds.remove({ namespace, recipient });
+      return;
+    }
+    this.#tokenExpiries.set(key, Date.parse(expiresAt));
+  }
+
+  #collectTokenExpiries(): void {
+    const now = Date.now();
+    for (const [key, expiresAt] of this.#tokenExpiries) {
+      const [namespace = "", recipient = ""] = key.split("/");
+      this.tokenExpirySeconds.set({ namespace, recipient }, Math.round((expiresAt - now) / 1000));
+    }
+  }
+
   readonly writes = new Counter({
     name: "delta_sharing_operator_api_writes_total",
     help: "Objects written to the API server, by resource.",

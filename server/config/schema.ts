@@ -152,11 +152,50 @@ export const RateLimitConfig = T.Object(
   strict,
 );
 
+export const AuthFailureLimitConfig = T.Object(
+  {
+    failuresPerSecond: T.Number({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 1,
+      description:
+        "Sustained failed authentications per second from one client address; 0 turns the limit off.",
+    }),
+    burst: T.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 20,
+      description: "Failed authentications one address may make at once before it gets 429.",
+    }),
+  },
+  strict,
+);
+
 export const LimitsConfig = T.Object(
   {
     maxRequestBodyBytes: T.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
     maxPredicateHints: T.Integer({ minimum: 0, maximum: 10_000, default: 100 }),
     rateLimit: T.Optional(RateLimitConfig),
+    authFailureLimit: T.Optional(AuthFailureLimitConfig),
+  },
+  strict,
+);
+
+export const OpsConfig = T.Object(
+  {
+    host: T.String({ minLength: 1, default: "0.0.0.0", description: "Address the ops port binds." }),
+    port: T.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 9090,
+      description: "The ops port: /livez, /readyz, /metrics and /status, without authentication.",
+    }),
+    tableProbeIntervalSeconds: T.Integer({
+      minimum: 0,
+      maximum: 86400,
+      default: 60,
+      description: "How often every table's _delta_log is probed for /status; 0 for only at load.",
+    }),
   },
   strict,
 );
@@ -196,7 +235,8 @@ export const ServerConfig = T.Object(
     publicUrl: T.Optional(
       T.String({
         pattern: "^https?://",
-        description: "Base URL recipients reach this server at; used in URLs of locally served files.",
+        description:
+          "Base URL recipients reach this server at, for URLs of locally served files; the listening address when absent.",
       }),
     ),
     preSignedUrlTimeoutSeconds: T.Integer({ minimum: 1, maximum: 604800, default: 3600 }),
@@ -205,7 +245,7 @@ export const ServerConfig = T.Object(
       maximum: 86400,
       default: 30,
       description:
-        "Longest wait for a response to begin (503 after); 0 for none. Streaming answers may run longer.",
+        "Longest wait for a response to begin (503 after; 408 while the request body is still arriving); 0 for none.",
     }),
     configReloadIntervalSeconds: T.Integer({
       minimum: 0,
@@ -235,6 +275,7 @@ export const ServerConfig = T.Object(
     s3: T.Optional(S3Config),
     limits: T.Optional(LimitsConfig),
     audit: T.Optional(AuditConfig),
+    ops: T.Optional(OpsConfig),
   },
   strict,
 );
@@ -246,5 +287,7 @@ export type S3Config = Static<typeof S3Config>;
 export type RecipientConfig = Static<typeof RecipientConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
 export type RateLimitConfig = Static<typeof RateLimitConfig>;
+export type AuthFailureLimitConfig = Static<typeof AuthFailureLimitConfig>;
+export type OpsConfig = Static<typeof OpsConfig>;
 export type AuditConfig = Static<typeof AuditConfig>;
 export type ServerConfig = Static<typeof ServerConfig>;

@@ -50,6 +50,7 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
     });
   });
   problems.push(...authenticationProblems(config));
+  problems.push(...fileUrlProblems(config));
   if (config.audit?.destination === "file" && config.audit.file === undefined) {
     problems.push({ path: ["audit", "file"], message: "is required when the audit destination is file" });
   }
@@ -61,6 +62,25 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
       problems.push({ path: ["trustedProxies", index], message: `is not a CIDR: ${range}` });
   });
   return problems;
+}
+
+const wildcardHosts = new Set(["0.0.0.0", "::", "[::]", "::0"]);
+const isLocal = (location: string) => location.startsWith("/") || location.startsWith("file:");
+
+// The server hands out URLs of local tables' files on its own address (never one taken from a
+// request's Host header): bound to every interface, it has no address to name, so publicUrl must.
+function fileUrlProblems(config: ServerConfig): ConfigProblem[] {
+  if (config.publicUrl !== undefined || !wildcardHosts.has(config.host)) return [];
+  const local = config.shares.some((share) =>
+    share.schemas.some((schema) => schema.tables.some((table) => isLocal(table.location))),
+  );
+  if (!local) return [];
+  return [
+    {
+      path: ["publicUrl"],
+      message: `is required when tables on local disk are served and host is ${config.host}: set it to the URL recipients reach this server at`,
+    },
+  ];
 }
 
 // Refusing a file that names no way in at all: an empty or forgotten section must not silently

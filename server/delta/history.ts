@@ -161,14 +161,16 @@ export async function versionAtOrBefore(
   latestVersion: number,
   ict: InCommitTimestamps | undefined,
   timestamp: number,
-  options: { afterLatest: "error" | "latest" } = { afterLatest: "error" },
+  options: { afterLatest: "error" | "latest"; sharedFrom: number },
 ): Promise<number> {
   const { commits } = await timelineFor(storage, latestVersion, ict, timestamp);
   const first = commits[0];
   if (!first || timestamp < first.timestamp) {
+    // a version before the table's shared history is not named, nor its commit time
+    const shown = first !== undefined && first.version >= options.sharedFrom;
     throw new VersionNotFoundError(
       `the timestamp ${iso(timestamp)} is before the earliest version available to this table` +
-        (first ? ` (${first.version}, committed at ${iso(first.timestamp)})` : ""),
+        (shown ? ` (${first.version}, committed at ${iso(first.timestamp)})` : ""),
     );
   }
   let found = first;

@@ -133,16 +133,30 @@ function finish(state: ReplayState, version: number, location: string): Snapshot
   };
 }
 
+const newestIn = (listing: LogListing) =>
+  Math.max(-1, ...listing.commits.keys(), ...listing.checkpoints.keys());
+
+/** The log listed from the last checkpoint (from the start without one), and its newest version. */
+async function listFromHint(storage: TableStorage, hint: number | undefined) {
+  let listing = await listLog(storage, hint ?? 0);
+  let newest = newestIn(listing);
+  if (newest < 0 && hint !== undefined) {
+    listing = await listLog(storage, 0);
+    newest = newestIn(listing);
+  }
+  if (newest < 0) throw new TableNotFoundError(storage.location);
+  return { listing, newest };
+}
+
+/** The table's newest version, from a listing of its log tail: no commit or checkpoint is read. */
+export async function newestVersion(storage: TableStorage): Promise<number> {
+  return (await listFromHint(storage, await lastCheckpointHint(storage))).newest;
+}
+
 /** The snapshot at `version`, or at the newest version when it is undefined. */
 export async function loadSnapshot(storage: TableStorage, version?: number): Promise<Snapshot> {
   const hint = version === undefined ? await lastCheckpointHint(storage) : undefined;
-  let listing = await listLog(storage, hint ?? 0);
-  let newest = Math.max(-1, ...listing.commits.keys(), ...listing.checkpoints.keys());
-  if (newest < 0 && hint !== undefined) {
-    listing = await listLog(storage, 0);
-    newest = Math.max(-1, ...listing.commits.keys(), ...listing.checkpoints.keys());
-  }
-  if (newest < 0) throw new TableNotFoundError(storage.location);
+  let { listing, newest } = await listFromHint(storage, hint);
   const target = version ?? newest;
   if (target > newest)
     throw new VersionNotFoundError(`version ${target} does not exist; the newest is ${newest}`);

@@ -2,6 +2,8 @@
 // file), apart from the operational log. Built from what the request already carries (route
 // parameters, body, response headers, the file selection report) plus a few notes routes leave in
 // `request.audit`. It holds no token, token hash or URL: a file URL's path carries its signature.
+// Writes are asynchronous and buffered up to a bound: a slow or stuck destination (a full pipe, a
+// slow disk) drops events, counted in a metric, and never blocks the event loop.
 import pino, { type Logger } from "pino";
 import type { AuditConfig } from "../config/schema.ts";
 
@@ -44,15 +46,30 @@ export interface AuditSink {
   close(): void;
 }
 
-function openSink(config: AuditConfig): AuditSink {
+const maxBufferedBytes = 16 * 1024 * 1024;
+
+function openSink(config: AuditConfig, dropped: () => void): AuditSink {
   const dest =
     config.destination === "file" ? (config.file ?? "audit.log") : config.destination === "stderr" ? 2 : 1;
-  const stream = pino.destination({ dest, sync: true, mkdir: typeof dest === "string" });
+  const stream = pino.destination({
+    dest,
+    sync: false,
+    maxLength: maxBufferedBytes,
+    mkdir: typeof dest === "string",
+  });
+  stream.on("drop", dropped);
+  // a destination that fails (a file that cannot be opened) costs the audit, not the server
+  stream.on("error", () => dropped());
   const logger: Logger = pino({ base: { log: "audit" }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
   return {
     write: (event) => logger.info(event, "data request"),
     close: () => {
-      if (typeof dest === "string") stream.end();
+      try {
+        if (typeof dest === "string") stream.end();
+        else stream.flushSync();
+      } catch {
+        // not open yet, or the destination is busy: what is buffered is lost with the process
+      }
     },
   };
 }
@@ -60,12 +77,17 @@ function openSink(config: AuditConfig): AuditSink {
 /** Audit sinks by destination, kept for the life of the server so a reload does not reopen files. */
 export class AuditSinks {
   readonly #sinks = new Map<string, AuditSink>();
+  readonly #dropped: () => void;
+
+  constructor(dropped: () => void = () => {}) {
+    this.#dropped = dropped;
+  }
 
   sink(config: AuditConfig): AuditSink {
     const key = `${config.destination}\0${config.file ?? ""}`;
     let sink = this.#sinks.get(key);
     if (!sink) {
-      sink = openSink(config);
+      sink = openSink(config, this.#dropped);
       this.#sinks.set(key, sink);
     }
     return sink;

@@ -1,6 +1,7 @@
 // The operational side of every request: the client's address, a deadline for the answer to begin,
 // and when the response is over, metrics and (for data requests) one audit event. Also the
-// recipient's rate limit, applied right after authentication, and the operations endpoints.
+// recipient's rate limit, applied right after authentication, the limit on failed authentications
+// per client address, and the data port's plain health answers (the details are on the ops port).
 import { performance } from "node:perf_hooks";
 import { Value } from "@sinclair/typebox/value";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -8,8 +9,14 @@ import { addressRanges } from "../auth/addressRanges.ts";
 import { AuthError } from "../auth/bearerToken.ts";
 import { clientAddress } from "../auth/clientAddress.ts";
 import type { Identity } from "../auth/identity.ts";
-import { AuditConfig, type ServerConfig } from "../config/schema.ts";
+import {
+  AuditConfig,
+  AuthFailureLimitConfig,
+  type RateLimitConfig,
+  type ServerConfig,
+} from "../config/schema.ts";
 import { SharingError } from "../protocol/errors.ts";
+import { NoQuery } from "../protocol/requestSchemas.ts";
 import { type AuditEvent, type AuditNotes, predicatesOf } from "./audit.ts";
 import type { Operations } from "./operations.ts";
 import { defaultRateLimit } from "./rateLimit.ts";
@@ -19,11 +26,14 @@ declare module "fastify" {
   interface FastifyRequest {
     clientAddress: string;
     audit: AuditNotes;
+    /** Refused before authentication by the failure limit: counted, never audited. */
+    unaudited: boolean;
   }
 }
 
-const operationsRoutes = new Set(["/healthz", "/readyz", "/metrics"]);
+const healthRoutes = new Set(["/healthz", "/readyz"]);
 const defaultAudit = Value.Default(AuditConfig, {}) as AuditConfig;
+const defaultAuthFailureLimit = Value.Default(AuthFailureLimitConfig, {}) as AuthFailureLimitConfig;
 const trustedProxiesOf = new WeakMap<ServerConfig, ReturnType<typeof addressRanges> | undefined>();
 
 function trustedProxies(config: ServerConfig) {
@@ -38,14 +48,22 @@ function sendError(reply: FastifyReply, error: SharingError): void {
   reply.code(error.status).headers(error.headers).type("application/json").send(error.body());
 }
 
-/** Answers 503 when no response has begun by the configured deadline; a stream already flowing is left alone. */
+/**
+ * Answers when no response has begun by the configured deadline: 408 while the request's body is
+ * still arriving (the client is slow), 503 when the server is; a stream already flowing is left alone.
+ */
 function startDeadline(request: FastifyRequest, reply: FastifyReply): void {
   const seconds = request.ctx.config.requestTimeoutSeconds;
-  // the operations endpoints bound their own work (the readiness probe has its own timeout)
-  if (seconds <= 0 || operationsRoutes.has(request.routeOptions.url ?? "")) return;
+  // the health answers bound their own work (the readiness probe has its own timeout)
+  if (seconds <= 0 || healthRoutes.has(request.routeOptions.url ?? "")) return;
   const timer = setTimeout(() => {
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     request.log.warn({ route: request.routeOptions.url, seconds }, "request timed out");
+    if (!request.raw.complete) {
+      const slow = `the request body did not arrive within ${seconds} s`;
+      sendError(reply, new SharingError("requestTimeout", slow, { connection: "close" }));
+      return;
+    }
     sendError(
       reply,
       new SharingError("timeout", `the answer did not begin within ${seconds} s; retry later`, {
@@ -77,7 +95,7 @@ function finish(ops: Operations, request: FastifyRequest, reply: FastifyReply, s
   for (const problem of request.audit?.hintProblems ?? []) metrics.unusableHints.inc({ hint: problem.hint });
 
   const kind = requestKind(request.method, request.routeOptions.url);
-  if (kind === undefined) return;
+  if (kind === undefined || request.unaudited) return;
   const params = (request.params ?? {}) as { share?: string; schema?: string; table?: string };
   const body = request.body as { limitHint?: unknown } | undefined;
   const userAgent = request.headers["user-agent"];
@@ -110,6 +128,7 @@ function finish(ops: Operations, request: FastifyRequest, reply: FastifyReply, s
 export function registerOperations(app: FastifyInstance, ops: Operations): void {
   app.decorateRequest("clientAddress", "");
   app.decorateRequest("audit", undefined as unknown as AuditNotes);
+  app.decorateRequest("unaudited", false);
   app.addHook("onRequest", async (request, reply) => {
     const startedAt = performance.now();
     request.audit = {};
@@ -134,23 +153,36 @@ export function registerOperations(app: FastifyInstance, ops: Operations): void 
     return payload;
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (request, reply) => {
+  const schema = { querystring: NoQuery };
+  app.get("/healthz", { schema }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema }, async (request, reply) => {
     const report = await ops.readiness.check(request.ctx);
     ops.metrics.storageReady.set(report.ready ? 1 : 0);
-    return reply
-      .code(report.ready ? 200 : 503)
-      .send({ status: report.ready ? "ready" : "unready", ...report });
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? "ok" : "unavailable" });
   });
-  app.get("/metrics", async (_request, reply) => {
-    const text = await ops.metrics.registry.metrics();
-    return reply.type(ops.metrics.registry.contentType).send(text);
-  });
+}
+
+function authFailureLimit(config: ServerConfig): RateLimitConfig {
+  const limit = config.limits?.authFailureLimit ?? defaultAuthFailureLimit;
+  return { requestsPerSecond: limit.failuresPerSecond, burst: limit.burst };
 }
 
 /** Sets the request's recipient, then applies its rate limit (429 with Retry-After past it). */
 export function authenticateRequest(ops: Operations, request: FastifyRequest): void {
   const { ctx } = request;
+  const failures = authFailureLimit(ctx.config);
+  const standing = ops.authFailureLimiter.peek(request.clientAddress, failures);
+  if (!standing.allowed) {
+    request.unaudited = true;
+    ops.metrics.authFailuresLimited.inc();
+    throw new SharingError(
+      "tooManyRequests",
+      "too many failed authentications from this address; retry later",
+      {
+        "retry-after": String(standing.retryAfterSeconds),
+      },
+    );
+  }
   let identity: Identity;
   try {
     identity = ctx.authenticate({
@@ -161,6 +193,7 @@ export function authenticateRequest(ops: Operations, request: FastifyRequest): v
     if (error instanceof AuthError && error.recipient !== undefined)
       request.audit.recipient = error.recipient;
     ops.metrics.authFailures.inc({ reason: error instanceof AuthError ? error.reason : "token" });
+    ops.authFailureLimiter.take(request.clientAddress, failures);
     throw error;
   }
   request.identity = identity;

@@ -75,6 +75,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tableHealthy = new Gauge({
+    name: "delta_sharing_table_healthy",
+    help: "1 when the table's _delta_log was read at the last probe, 0 when it is missing or unreadable.",
+    labelNames: ["share", "schema", "table"] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailuresLimited = new Counter({
+    name: "delta_sharing_auth_failures_limited_total",
+    help: "Requests refused with 429 because their client address failed authentication too often.",
+    registers: [this.registry],
+  });
+
+  readonly auditDropped = new Counter({
+    name: "delta_sharing_audit_events_dropped_total",
+    help: "Audit events dropped because the audit destination did not keep up.",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

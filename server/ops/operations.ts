@@ -1,22 +1,30 @@
 // What the server keeps for its whole life, across configuration reloads: metrics, audit sinks,
-// rate-limit buckets and the readiness probe's cache.
+// rate-limit buckets (per recipient, and per client address for failed authentication), the
+// readiness probe's cache and the tables' health.
 import { AuditSinks } from "./audit.ts";
 import { Metrics } from "./metrics.ts";
 import { RateLimiter } from "./rateLimit.ts";
 import { Readiness } from "./readiness.ts";
+import { TableHealthMonitor } from "./tableHealth.ts";
 
 export interface Operations {
   metrics: Metrics;
   audit: AuditSinks;
   rateLimiter: RateLimiter;
+  /** Failed authentications by client address. */
+  authFailureLimiter: RateLimiter;
   readiness: Readiness;
+  tableHealth: TableHealthMonitor;
 }
 
 export function createOperations(): Operations {
+  const metrics = new Metrics();
   return {
-    metrics: new Metrics(),
-    audit: new AuditSinks(),
+    metrics,
+    audit: new AuditSinks(() => metrics.auditDropped.inc()),
     rateLimiter: new RateLimiter(),
+    authFailureLimiter: new RateLimiter(),
     readiness: new Readiness(),
+    tableHealth: new TableHealthMonitor(metrics),
   };
 }

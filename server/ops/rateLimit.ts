@@ -22,10 +22,21 @@ export class RateLimiter {
     this.#maxBuckets = maxBuckets;
   }
 
+  /** Takes one request from the key's bucket, when one is left. */
   take(key: string, limit: RateLimitConfig, now = Date.now()): RateDecision {
+    return this.#decide(key, limit, now, true);
+  }
+
+  /** Whether the key's bucket has a request left, taking none (a limit on failures, checked first). */
+  peek(key: string, limit: RateLimitConfig, now = Date.now()): RateDecision {
+    return this.#decide(key, limit, now, false);
+  }
+
+  #decide(key: string, limit: RateLimitConfig, now: number, taking: boolean): RateDecision {
     if (limit.requestsPerSecond <= 0) return { allowed: true };
     let bucket = this.#buckets.get(key);
     if (!bucket) {
+      if (!taking) return { allowed: true };
       if (this.#buckets.size >= this.#maxBuckets) this.#buckets.clear();
       bucket = { tokens: limit.burst, updatedAt: now };
       this.#buckets.set(key, bucket);
@@ -34,7 +45,7 @@ export class RateLimiter {
     bucket.tokens = Math.min(limit.burst, bucket.tokens + elapsed * limit.requestsPerSecond);
     bucket.updatedAt = now;
     if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+      if (taking) bucket.tokens -= 1;
       return { allowed: true };
     }
     return {

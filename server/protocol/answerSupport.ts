@@ -14,9 +14,18 @@ export const ndjsonType = "application/x-ndjson; charset=utf-8";
 export const capabilitiesOf = (request: FastifyRequest): Capabilities =>
   parseCapabilities(request.headers["delta-sharing-capabilities"]);
 
+/** Where this server listens, for file URLs when no publicUrl is set: never the request's Host header. */
+function listeningOrigin(request: FastifyRequest): string {
+  const address = request.server.server.address();
+  const scheme = request.ctx.config.ssl ? "https" : "http";
+  if (address === null || typeof address === "string") return `${scheme}://${request.ctx.config.host}`;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
+}
+
 function baseUrl(request: FastifyRequest): string {
   const { config } = request.ctx;
-  const origin = config.publicUrl ?? `${request.protocol}://${request.host}`;
+  const origin = config.publicUrl ?? listeningOrigin(request);
   return `${origin.replace(/\/+$/, "")}${config.endpoint.replace(/\/+$/, "")}`;
 }
 

@@ -1,22 +1,18 @@
 // The HTTP face of the server: fastify with the protocol's routes under the configured prefix,
 // authentication before any route touches a share, and one error handler for all.
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  LogController,
-} from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Identity } from "../auth/identity.ts";
 import type { ServerContext } from "../context.ts";
 import { authenticateRequest, registerOperations } from "../ops/hooks.ts";
 import type { Operations } from "../ops/operations.ts";
 import type { SelectionReport } from "../selection/fileSelection.ts";
-import { errorHandler, toSharingError } from "./errorHandler.ts";
+import { errorHandler } from "./errorHandler.ts";
 import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
 import { registerListRoutes } from "./listRoutes.ts";
 import { registerTableRoutes } from "./tableRoutes.ts";
+import { answerFrameworkError, answerNotFound } from "./unrouted.ts";
 import { validatorCompiler } from "./validation.ts";
 
 declare module "fastify" {
@@ -64,14 +60,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // the built-in request lines would log URLs, and file URLs carry signatures: audit events instead
     logController: new LogController({ disableRequestLogging: true }),
     // errors fastify meets before routing (a URL it cannot decode) answer in the protocol's form too
-    frameworkErrors: (error, _request, reply) => {
-      const known = toSharingError(error) ?? new SharingError("malformedRequest", "the request is malformed");
-      (reply as FastifyReply)
-        .code(known.status)
-        .headers(known.headers)
-        .type("application/json")
-        .send(known.body());
-    },
+    frameworkErrors: answerFrameworkError,
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
   app.decorateRequest("ctx", undefined as unknown as ServerContext);
@@ -80,13 +69,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addContentTypeParser("*", { parseAs: "string" }, parseJsonBody);
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    const error = new SharingError(
-      "notFound",
-      `no such endpoint: ${request.method} ${request.url.split("?")[0]}`,
-    );
-    reply.code(error.status).type("application/json").send(error.body());
-  });
+  app.setNotFoundHandler(answerNotFound);
   app.addHook("onRequest", async (request) => {
     request.ctx = options.currentContext();
   });

@@ -196,7 +196,10 @@ export async function answerChangeDataFeed(
   if (params.endingVersion !== undefined) end = Math.min(params.endingVersion, latestVersion);
   if (params.endingTimestamp !== undefined) {
     const timestamp = parseTimestamp("endingTimestamp", params.endingTimestamp);
-    end = await versionAtOrBefore(storage, latestVersion, ict, timestamp, { afterLatest: "latest" });
+    end = await versionAtOrBefore(storage, latestVersion, ict, timestamp, {
+      afterLatest: "latest",
+      sharedFrom: table.startVersion,
+    });
   }
   if (page) end = page.end;
   if (end < start) {

@@ -47,6 +47,11 @@ export function toSharingError(error: unknown): SharingError | undefined {
   const fastify = error as FastifyError;
   if (fastify.validation) {
     const context = fastify.validationContext ?? "request";
+    const first = fastify.validation[0];
+    if (first?.keyword === "additionalProperties" && context === "querystring") {
+      const name = String((first.params as { additionalProperty?: unknown }).additionalProperty);
+      return new SharingError("invalidParameter", `unknown query parameter '${name.slice(0, 64)}'`);
+    }
     return new SharingError(
       "invalidParameter",
       `${context} ${fastify.message.replace(/^(body|querystring|params)\/?/, "")}`,

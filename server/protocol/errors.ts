@@ -13,6 +13,7 @@ export const errorCatalogue = {
   // nothing the client can change, but not a server fault either
   unreadableTable: { errorCode: "INVALID_TABLE_STATE", status: 400 },
   methodNotAllowed: { errorCode: "UNSUPPORTED_OPERATION", status: 405 },
+  requestTimeout: { errorCode: "REQUEST_TIMEOUT", status: 408 },
   payloadTooLarge: { errorCode: "MALFORMED_REQUEST", status: 413 },
   unsupportedMediaType: { errorCode: "MALFORMED_REQUEST", status: 415 },
   tooManyRequests: { errorCode: "RESOURCE_EXHAUSTED", status: 429 },

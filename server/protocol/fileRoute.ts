@@ -1,20 +1,22 @@
 // Serves the data files of tables on local disk, the way S3 serves presigned URLs: the signed token
 // travels in the query string (`?sp=r&sig=…`, shaped like a SAS URL so readers such as delta-kernel
-// recognise a presigned URL and fetch it over HTTP as it is)
-// in the URL is the only credential, checked for authenticity and expiry on every GET and HEAD,
-// with byte ranges for Parquet readers.
+// recognise a presigned URL and fetch it over HTTP as it is) and is the only credential, checked
+// for authenticity and expiry on every GET and HEAD, with byte ranges for Parquet readers. Only the
+// data and deletion-vector files a table's log names are ever signed; the route still refuses, as
+// forbidden, a token naming anything outside the table's folder (after resolving symlinks) or in a
+// `_delta_log`, should a broken or hostile log have named one.
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
+import { join, sep } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { logDir } from "../delta/logFiles.ts";
 import { fileUrlName, LocalTableStorage } from "../storage/localStorage.ts";
+import { safeRelativePath } from "../storage/relativePath.ts";
 import { SharingError } from "./errors.ts";
+import { FileQuery } from "./requestSchemas.ts";
 
 interface FileParams {
   name: string;
-}
-
-interface FileQuery {
-  sig?: string;
 }
 
 interface Answer {
@@ -24,6 +26,18 @@ interface Answer {
 }
 
 const denied = () => new SharingError("forbidden", "the file URL is not valid or has expired");
+const missing = () => new SharingError("notFound", "the file does not exist");
+
+/** The real file a signed path names, refused unless it is a table file inside the table's folder. */
+async function servedFile(storage: LocalTableStorage, path: string): Promise<string> {
+  const relative = safeRelativePath(path);
+  if (relative === undefined || relative.split("/").includes(logDir)) throw denied();
+  const root = await realpath(storage.rootDirectory).catch(() => undefined);
+  const file = await realpath(join(storage.rootDirectory, relative)).catch(() => undefined);
+  if (root === undefined || file === undefined) throw missing();
+  if (!file.startsWith(root.endsWith(sep) ? root : `${root}${sep}`)) throw denied();
+  return file;
+}
 
 type Range = { start: number; end: number } | "invalid" | undefined;
 
@@ -49,16 +63,16 @@ async function prepare(
   reply: FastifyReply,
 ): Promise<Answer | undefined> {
   const { ctx } = request;
-  const claims = ctx.fileUrls.decode(request.query.sig ?? "");
+  const claims = ctx.fileUrls.decode(request.query.sig);
   if (!claims || claims.expiresAt < Date.now()) throw denied();
   const table = ctx.catalog.tableById(claims.tableId);
   const storage = table ? ctx.filesOf(table).storageAt(claims.root) : undefined;
   if (!(storage instanceof LocalTableStorage)) throw denied();
   // the name is cosmetic (readers like a file name), but only the one it was signed with is served
   if (request.params.name !== fileUrlName(claims.path)) throw denied();
-  const file = storage.filePath(claims.path);
+  const file = await servedFile(storage, claims.path);
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new SharingError("notFound", "the file does not exist");
+  if (!info?.isFile()) throw missing();
   reply.header("accept-ranges", "bytes").header("content-type", "application/octet-stream");
   reply.header("last-modified", info.mtime.toUTCString()).header("cache-control", "private, max-age=0");
   const range = typeof request.headers.range === "string" ? request.headers.range : undefined;
@@ -74,14 +88,23 @@ async function prepare(
 }
 
 export function registerFileRoute(app: FastifyInstance): void {
-  app.get<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", async (request, reply) => {
-    const answer = await prepare(request, reply);
-    if (!answer) return reply;
-    if (answer.end < answer.start) return reply.send();
-    return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
-  });
-  app.head<{ Params: FileParams; Querystring: FileQuery }>("/files/:name", async (request, reply) => {
-    const answer = await prepare(request, reply);
-    return answer ? reply.send() : reply;
-  });
+  const schema = { querystring: FileQuery };
+  app.get<{ Params: FileParams; Querystring: FileQuery }>(
+    "/files/:name",
+    { schema },
+    async (request, reply) => {
+      const answer = await prepare(request, reply);
+      if (!answer) return reply;
+      if (answer.end < answer.start) return reply.send();
+      return reply.send(createReadStream(answer.file, { start: answer.start, end: answer.end }));
+    },
+  );
+  app.head<{ Params: FileParams; Querystring: FileQuery }>(
+    "/files/:name",
+    { schema },
+    async (request, reply) => {
+      const answer = await prepare(request, reply);
+      return answer ? reply.send() : reply;
+    },
+  );
 }

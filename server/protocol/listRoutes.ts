@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import type { SharedShare, SharedTable } from "../shares/catalog.ts";
 import { paginate } from "./listPage.ts";
-import { ListQuery, SchemaParams, ShareParams } from "./requestSchemas.ts";
+import { ListQuery, NoQuery, SchemaParams, ShareParams } from "./requestSchemas.ts";
 import { resolveSchema, resolveShare } from "./resolve.ts";
 
 function shareItem(share: SharedShare) {
@@ -31,10 +31,14 @@ export function registerListRoutes(app: FastifyInstance): void {
     return paginate(visible.map(shareItem), "shares", request.query, listPageTokens);
   });
 
-  app.get<{ Params: ShareParams }>("/shares/:share", { schema: { params: ShareParams } }, async (request) => {
-    const share = resolveShare(request.ctx.catalog, request.identity, request.params.share);
-    return { share: shareItem(share) };
-  });
+  app.get<{ Params: ShareParams }>(
+    "/shares/:share",
+    { schema: { params: ShareParams, querystring: NoQuery } },
+    async (request) => {
+      const share = resolveShare(request.ctx.catalog, request.identity, request.params.share);
+      return { share: shareItem(share) };
+    },
+  );
 
   app.get<{ Params: ShareParams; Querystring: ListQuery }>(
     "/shares/:share/schemas",

@@ -1,6 +1,10 @@
 // Declared shapes of every request input; fastify validates against them before a handler runs,
-// and the handlers' types come from the same declarations.
-import { type Static, Type as T } from "@sinclair/typebox";
+// and the handlers' types come from the same declarations. Every route declares its query string,
+// and a parameter it does not name, or one given twice, is refused with 400.
+import { type ObjectOptions, type Static, Type as T, type TProperties } from "@sinclair/typebox";
+
+const queryString = <P extends TProperties>(properties: P, options: ObjectOptions = {}) =>
+  T.Object(properties, { additionalProperties: false, ...options });
 
 const name = T.String({ minLength: 1, maxLength: 255 });
 
@@ -8,16 +12,25 @@ export const ShareParams = T.Object({ share: name });
 export const SchemaParams = T.Object({ share: name, schema: name });
 export const TableParams = T.Object({ share: name, schema: name, table: name });
 
-export const ListQuery = T.Object({
+/** Routes that take no query parameters at all. */
+export const NoQuery = queryString({});
+
+/** A locally served file's URL: shaped like a SAS URL (`sp=r`), its signed token in `sig`. */
+export const FileQuery = queryString({
+  sp: T.Optional(T.Literal("r")),
+  sig: T.String({ minLength: 1, maxLength: 8192 }),
+});
+
+export const ListQuery = queryString({
   maxResults: T.Optional(T.Integer({ minimum: 0, maximum: 2_147_483_647 })),
   pageToken: T.Optional(T.String({ maxLength: 4096 })),
 });
 
-export const VersionQuery = T.Object({
+export const VersionQuery = queryString({
   startingTimestamp: T.Optional(T.String({ maxLength: 64 })),
 });
 
-export const MetadataQuery = T.Object({
+export const MetadataQuery = queryString({
   version: T.Optional(T.Integer({ minimum: 0 })),
   timestamp: T.Optional(T.String({ maxLength: 64 })),
 });
@@ -43,7 +56,7 @@ export const QueryBody = T.Object({
 /** A query-string flag: true or false in any case (the Python client sends "True"). */
 const flag = T.String({ pattern: "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$" });
 
-export const ChangesQuery = T.Object({
+export const ChangesQuery = queryString({
   startingVersion: T.Optional(T.Integer({ minimum: 0 })),
   startingTimestamp: T.Optional(T.String({ maxLength: 64 })),
   endingVersion: T.Optional(T.Integer({ minimum: 0 })),
@@ -57,6 +70,7 @@ export const ChangesQuery = T.Object({
 export type ShareParams = Static<typeof ShareParams>;
 export type SchemaParams = Static<typeof SchemaParams>;
 export type TableParams = Static<typeof TableParams>;
+export type FileQuery = Static<typeof FileQuery>;
 export type ListQuery = Static<typeof ListQuery>;
 export type VersionQuery = Static<typeof VersionQuery>;
 export type MetadataQuery = Static<typeof MetadataQuery>;

@@ -4,7 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { compileHints } from "../selection/hints.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import { answerChangeDataFeed, answerStreamingQuery } from "./changeAnswers.ts";
-import { ChangesQuery, MetadataQuery, QueryBody, TableParams, VersionQuery } from "./requestSchemas.ts";
+import {
+  ChangesQuery,
+  MetadataQuery,
+  NoQuery,
+  QueryBody,
+  TableParams,
+  VersionQuery,
+} from "./requestSchemas.ts";
 import { resolveTable } from "./resolve.ts";
 import {
   answerMetadata,
@@ -43,7 +50,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
 
   app.post<{ Params: TableParams; Body: QueryBody }>(
     "/shares/:share/schemas/:schema/tables/:table/query",
-    { schema: { params: TableParams, body: QueryBody } },
+    { schema: { params: TableParams, querystring: NoQuery, body: QueryBody } },
     async (request, reply) => {
       const { ctx } = request;
       const body = request.body ?? {};

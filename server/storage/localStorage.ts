@@ -90,9 +90,9 @@ export class LocalTableStorage implements TableStorage {
     return info?.isFile() === true;
   }
 
-  /** The absolute file behind a table-relative path, for the file route. */
-  filePath(path: string): string {
-    return this.#resolve(path);
+  /** The table's folder, for the file route's check that a file lies inside it. */
+  get rootDirectory(): string {
+    return this.#root;
   }
 
   async urlSigner(ttlSeconds: number, baseUrl: string): Promise<UrlSigner> {

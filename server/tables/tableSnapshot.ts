@@ -68,6 +68,7 @@ export async function snapshotAtTimestamp(
     latest.version,
     inCommitTimestampsOf(latest.metadata),
     timestamp,
+    { afterLatest: "error", sharedFrom: table.startVersion },
   );
   requireSharedVersion(table, version);
   return version === latest.version ? latest : snapshotOfVersion(table.id, ctx.storageOf(table), version);

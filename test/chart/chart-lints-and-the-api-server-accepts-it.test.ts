@@ -239,8 +239,17 @@ describe("the Helm chart", () => {
     );
     // never a wildcard, never a verb on a resource the operator leaves alone
     assert.ok(granted?.every((entry) => !entry.includes("*")));
+    // pods only read: the operator asks their ops port what they serve, and never changes them
+    assert.deepEqual(
+      granted?.filter((entry) => entry.startsWith("/pods:")),
+      ["/pods:get", "/pods:list", "/pods:watch"],
+    );
     for (const forbidden of [
-      "/pods:",
+      "/pods:create",
+      "/pods:delete",
+      "/pods:patch",
+      "/pods/exec",
+      "/pods/proxy",
       "/configmaps:",
       "/nodes:",
       "/secrets:delete",

@@ -1,7 +1,8 @@
 // The chart installed for real on a kube-apiserver, and its operator Deployment run as a kubelet
 // would run it: the image (replayed from the Dockerfile) with the rendered args and env, as UID
 // 65532 on a read-only root, authenticated only by a token of the chart's ServiceAccount mounted at
-// the in-cluster path. With nothing but the chart's RBAC it takes examples/share.yaml to Ready,
+// the in-cluster path. With nothing but the chart's RBAC it takes examples/share.yaml into the
+// server's configuration (Ready waits for pods, which no kubelet runs here),
 // releases a deleted recipient's finalizer and removes a PodDisruptionBudget the spec drops,
 // without one request refused; and the same identity is refused what the chart does not grant.
 import assert from "node:assert/strict";
@@ -65,6 +66,7 @@ async function gone(path: string): Promise<boolean> {
 interface ResourceAttributes {
   verb: string;
   resource: string;
+  subresource?: string;
   group?: string;
   namespace?: string;
   name?: string;
@@ -224,10 +226,16 @@ test("the operator takes examples/share.yaml to Ready with only the chart's perm
       },
     );
   }
-  await waitForReady(resourceTypes.recipient, "analytics-partner");
-  await waitForReady(resourceTypes.recipient, "city-auditor");
-  await waitForReady(resourceTypes.share, "mobility");
-  // no kubelet here runs the server's pods, so the server is configured but not Available
+  // no kubelet here runs the server's pods: everything is in the written configuration (which the
+  // operator learnt while listing pods under the chart's rules), but nothing is Ready to read
+  await waitForReady(resourceTypes.recipient, "analytics-partner", "Accepted");
+  await waitForReady(resourceTypes.recipient, "city-auditor", "Accepted");
+  await waitForReady(resourceTypes.share, "mobility", "Served");
+  const partner = await admin.get<Conditioned>(
+    objectPath(resourceTypes.recipient, sharingNamespace, "analytics-partner"),
+  );
+  const ready = partner.status?.conditions?.find((each) => each.type === "Ready");
+  assert.deepEqual([ready?.status, ready?.reason], ["Unknown", "WaitingForPods"]);
   await waitForReady(resourceTypes.server, "sharing", "ConfigRendered");
   for (const [type, name] of [
     [resourceTypes.serviceAccount, "sharing"],
@@ -270,6 +278,9 @@ test("the chart's ServiceAccount is refused what the operator never does", async
   const granted: ResourceAttributes[] = [
     { verb: "watch", resource: "secrets", namespace: sharingNamespace },
     { verb: "patch", group: "apps", resource: "deployments", namespace: sharingNamespace },
+    { verb: "list", resource: "pods", namespace: sharingNamespace },
+    { verb: "watch", resource: "pods", namespace: sharingNamespace },
+    { verb: "create", group: "networking.k8s.io", resource: "ingresses", namespace: sharingNamespace },
     {
       verb: "update",
       group: "coordination.k8s.io",
@@ -282,7 +293,9 @@ test("the chart's ServiceAccount is refused what the operator never does", async
   const refused: ResourceAttributes[] = [
     { verb: "delete", resource: "secrets", namespace: sharingNamespace },
     { verb: "update", resource: "secrets", namespace: sharingNamespace },
-    { verb: "list", resource: "pods", namespace: sharingNamespace },
+    { verb: "delete", resource: "pods", namespace: sharingNamespace },
+    { verb: "create", resource: "pods", subresource: "exec", namespace: sharingNamespace },
+    { verb: "get", resource: "pods", subresource: "proxy", namespace: sharingNamespace },
     { verb: "get", resource: "configmaps", namespace: sharingNamespace },
     { verb: "delete", group: "apps", resource: "deployments", namespace: sharingNamespace },
     {

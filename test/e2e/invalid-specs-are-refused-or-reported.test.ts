@@ -95,6 +95,15 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
       /bindAddress must be an IP address/,
     );
     await refused(object("DeltaSharingServer", "arn", { aws: { roleArn: "role/r" } }), /roleArn/);
+    await refused(
+      object("DeltaSharingServer", "proxies", { trustedProxies: ["10.0.0.0/8", "alb"] }),
+      /every entry must be a CIDR/,
+    );
+    await refused(
+      object("DeltaSharingServer", "policy", { service: { externalTrafficPolicy: "Local" } }),
+      /externalTrafficPolicy needs type NodePort or LoadBalancer/,
+    );
+    await refused(object("DeltaSharingServer", "ports", { port: 9090 }), /opsPort must differ from port/);
     await refused(object("DeltaSharingServer", "level", { logLevel: "loud" }), /Unsupported value: "loud"/);
     await refused(object("DeltaSharingServer", "a.b", {}), /must be a DNS label/);
   });
@@ -108,9 +117,22 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
       }),
       /every allowedIpRanges entry must be a CIDR/,
     );
+    // refused in words, not with the regular expression
     await refused(
-      object("DeltaRecipient", "days", { serverRef: { name: "s" }, shares: [], token: { lifetime: "90d" } }),
-      /lifetime/,
+      object("DeltaRecipient", "days", {
+        serverRef: { name: "s" },
+        shares: [],
+        token: { lifetime: "90 days" },
+      }),
+      /spec\.token\.lifetime: Invalid value: "90 days": must be 'never' or a duration such as 90d, 36h, 15m, 30s or 1h30m$/,
+    );
+    await refused(
+      object("DeltaRecipient", "days", {
+        serverRef: { name: "s" },
+        shares: [],
+        token: { gracePeriod: "1 day" },
+      }),
+      /spec\.token\.gracePeriod: Invalid value: "1 day": must be a duration such as 90d, 36h, 15m, 30s or 1h30m$/,
     );
     await cluster.apply(
       object("DeltaRecipient", "r", {
@@ -151,7 +173,7 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
 });
 
 describe("the operator reports in status what needs other objects to judge", () => {
-  it("a missing server, then Ready once the server exists", async () => {
+  it("a missing server, then in its configuration once the server exists (Ready waits for its pods)", async () => {
     await cluster.apply(object("DeltaShare", "orphan", shareSpec("later", [table("t", "s3://bucket-a/t")])));
     await cluster.apply(
       object("DeltaRecipient", "waiting", { serverRef: { name: "later" }, shares: ["orphan"] }),
@@ -172,9 +194,21 @@ describe("the operator reports in status what needs other objects to judge", () 
       "no token without a server",
     );
 
+    // nothing else may claim success while the server is missing
+    // (only the share's own spec may be judged valid without it)
+    for (const each of [...(share.status?.conditions ?? []), ...(recipient.status?.conditions ?? [])])
+      if (each.type !== "Valid")
+        assert.notEqual(each.status, "True", `${each.type} ${each.reason}: ${each.message}`);
+
     await cluster.apply(object("DeltaSharingServer", "later", {}));
-    await waitForCondition(cluster, shareType, "orphan", { status: "True" });
-    await waitForCondition(cluster, recipientType, "waiting", { status: "True" });
+    await waitForCondition(cluster, shareType, "orphan", { type: "Served", status: "True" });
+    await waitForCondition(cluster, recipientType, "waiting", { type: "Accepted", status: "True" });
+    // no pod runs here: neither is Ready, and the reason says what it waits for
+    await waitForCondition(cluster, shareType, "orphan", { status: "Unknown", reason: "WaitingForPods" });
+    await waitForCondition(cluster, recipientType, "waiting", {
+      status: "Unknown",
+      reason: "WaitingForPods",
+    });
   });
 
   it("a grant of an unknown share; the known grants still apply", async () => {
@@ -231,7 +265,7 @@ describe("the operator reports in status what needs other objects to judge", () 
       reason: "ShareNameConflict",
     });
     assert.match(condition(impostor, "Ready")?.message ?? "", /already served by DeltaShare orphan/);
-    await waitForCondition(cluster, shareType, "orphan", { status: "True" });
+    await waitForCondition(cluster, shareType, "orphan", { type: "Served", status: "True" });
   });
 
   it("a credential Secret name taken by a Secret the recipient does not control", async () => {
@@ -269,7 +303,7 @@ describe("the operator reports in status what needs other objects to judge", () 
     );
     const after = await cluster.get<V1Secret>(resourceTypes.secret, name);
     assert.equal(after?.data?.["config.share"], before?.data?.["config.share"], "the token is kept");
-    await waitForCondition(cluster, recipientType, "waiting", { status: "True" });
+    await waitForCondition(cluster, recipientType, "waiting", { type: "Accepted", status: "True" });
   });
 
   it("none of this stops the operator or the server", async () => {

@@ -7,20 +7,29 @@
 // What a container runtime would supply instead: the image's filesystem is this repository (the
 // image copies it to the container's workingDir), volume mountPaths are folders under a temp dir
 // (paths in command and args are mapped to them), the pod's network is the loopback interface,
-// and the AWS credentials IRSA would inject are given as extraEnv.
+// and the AWS credentials IRSA would inject are given as extraEnv. Each pod may get its own
+// loopback address (127.0.0.2, 127.0.0.3, …) as its pod IP; the Pod object is created in the API
+// server with that IP and its Ready condition, as the kubelet reports them, so the operator finds
+// and asks each pod as it would on a cluster.
+
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { V1Container, V1Deployment, V1Secret, V1Volume } from "@kubernetes/client-node";
+import type { V1Container, V1Deployment, V1Pod, V1Secret, V1Volume } from "@kubernetes/client-node";
 import type { KubeClient } from "../../operator/kube/client.ts";
-import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
+import { collectionPath, objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { repoRoot } from "../ground/paths.ts";
 import { type RunningProcess, startProcess } from "../ground/process.ts";
 
 export interface RunningPod {
   process: RunningProcess;
+  /** The Pod object's name in the API server. */
+  name: string;
   /** Base URL of the container's first port. */
   url: string;
+  /** While held, Secret volumes are not refreshed: the kubelet's sync delay, made as long as a test needs. */
+  holdSecretSync: (hold: boolean) => void;
   /** Folder standing in for each volume mount path. */
   mounts: Map<string, string>;
   /** Secret volume updates made so far (symlink swaps). */
@@ -34,6 +43,8 @@ export interface PodOptions {
   extraEnv?: Record<string, string>;
   /** How often Secret volumes are synced (the kubelet's own period is about a minute). */
   syncIntervalMs?: number;
+  /** The pod's IP, a loopback address (default 127.0.0.1). */
+  podIp?: string;
 }
 
 let swapCounter = 0;
@@ -97,6 +108,7 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
   const pod = deployment.spec?.template.spec;
   const container = pod?.containers[0];
   if (pod === undefined || container === undefined) throw new Error("the Deployment has no container");
+  const podIp = options.podIp ?? "127.0.0.1";
   const root = await mkdtemp(join(tmpdir(), "dso-pod-"));
   const mounts = new Map<string, string>();
   const secretVolumes: { dir: string; volume: V1Volume; data: string }[] = [];
@@ -128,7 +140,7 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
       const ref = variable.valueFrom.secretKeyRef;
       const data = await secretData(client, namespace, ref.name ?? "");
       env[variable.name] = Buffer.from(data[ref.key] ?? "", "base64").toString("utf8");
-    } else if (variable.valueFrom?.fieldRef?.fieldPath === "status.podIP") env[variable.name] = "127.0.0.1";
+    } else if (variable.valueFrom?.fieldRef?.fieldPath === "status.podIP") env[variable.name] = podIp;
     else throw new Error(`env ${variable.name}: this source is not simulated`);
   }
 
@@ -139,7 +151,7 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
     throw new Error("the container names no command (the image's entrypoint is not simulated)");
   const port = containerPort(container);
   const probe = container.readinessProbe?.httpGet;
-  const readyUrl = `http://127.0.0.1:${probePort(container, probe?.port)}${probe?.path ?? "/"}`;
+  const readyUrl = `http://${podIp}:${probePort(container, probe?.port)}${probe?.path ?? "/"}`;
   const running = await startProcess({
     name: `pod ${deployment.metadata?.name}`,
     command,
@@ -150,10 +162,14 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
     readyTimeoutMs: 60_000,
   });
 
+  const podObject = await createPodObject(client, deployment, podIp);
+  const name = podObject.metadata?.name ?? "";
+
   let swaps = 0;
   let syncing = false;
+  let held = false;
   const sync = setInterval(async () => {
-    if (syncing) return;
+    if (syncing || held) return;
     syncing = true;
     try {
       for (const entry of secretVolumes) {
@@ -173,15 +189,58 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
 
   return {
     process: running,
-    url: `http://127.0.0.1:${port}`,
+    name,
+    url: `http://${podIp}:${port}`,
+    holdSecretSync: (hold) => {
+      held = hold;
+    },
     mounts,
     secretSwaps: () => swaps,
     stop: async () => {
       clearInterval(sync);
+      await client.delete(objectPath(resourceTypes.pod, namespace, name)).catch(() => undefined);
       await running.stop();
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The Pod as the API server would hold it once scheduled, started and ready on its IP. */
+async function createPodObject(client: KubeClient, deployment: V1Deployment, podIp: string): Promise<V1Pod> {
+  const namespace = deployment.metadata?.namespace ?? "default";
+  const template = deployment.spec?.template;
+  const name = `${deployment.metadata?.name}-${randomBytes(4).toString("hex")}`;
+  const created = await client.create<V1Pod>(collectionPath(resourceTypes.pod, namespace), {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace,
+      labels: template?.metadata?.labels,
+      annotations: template?.metadata?.annotations,
+    },
+    spec: { ...template?.spec, nodeName: "e2e-node" },
+  });
+  const now = `${new Date().toISOString().slice(0, 19)}Z`;
+  const ready = (type: string) => ({ type, status: "True", lastTransitionTime: now });
+  await client.apply(
+    objectPath(resourceTypes.pod, namespace, name, "status"),
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace },
+      status: {
+        phase: "Running",
+        podIP: podIp,
+        podIPs: [{ ip: podIp }],
+        hostIP: "127.0.0.1",
+        startTime: now,
+        conditions: [ready("PodScheduled"), ready("Initialized"), ready("ContainersReady"), ready("Ready")],
+      },
+    },
+    { fieldManager: "e2e-kubelet" },
+  );
+  return created;
 }
 
 /** Reports the Deployment available, as the deployment controller does once its pods are ready. */

@@ -7,6 +7,8 @@ import type { KubeObject } from "../../operator/kube/objects.ts";
 import type { ResourceType } from "../../operator/kube/resourceTypes.ts";
 import { resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { type Profile, profileKey } from "../../operator/render/credentialSecret.ts";
+import { parseConfigText } from "../../server/config/load.ts";
+import type { ServerConfig } from "../../server/config/schema.ts";
 import { waitUntil } from "../ground/wait.ts";
 import type { Cluster } from "./cluster.ts";
 
@@ -78,4 +80,11 @@ export async function applyServerAndShare(cluster: Cluster, replicas = 1): Promi
       schemas: [{ name: "q", tables: [{ name: "t", location: "s3://bucket-a/t" }] }],
     },
   } as KubeObject);
+}
+
+/** The configuration the operator wrote into a server's config Secret. */
+export async function storedConfig(cluster: Cluster, secretName = "sharing-config"): Promise<ServerConfig> {
+  const secret = await cluster.get<V1Secret>(resourceTypes.secret, secretName);
+  const text = Buffer.from(secret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
+  return parseConfigText(text, `${secretName}/config.yaml`);
 }

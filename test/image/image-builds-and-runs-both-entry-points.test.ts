@@ -159,7 +159,7 @@ describe("the image", () => {
   });
 
   test("serves a share with the server entry point, as UID 65532 on a read-only root", async () => {
-    const port = await freePort();
+    const [port, opsPort] = await Promise.all([freePort(), freePort()]);
     const token = "image-test-token-0123456789abcdef";
     const config = await volumeDir("server-config", 0o750);
     await writeFile(
@@ -168,6 +168,7 @@ describe("the image", () => {
         version: 1,
         host: "127.0.0.1",
         port,
+        ops: { host: "127.0.0.1", port: opsPort },
         authorization: { bearerToken: token },
         shares: [
           {
@@ -199,7 +200,7 @@ describe("the image", () => {
     });
     running.push(server);
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const metrics = await fetch(`http://127.0.0.1:${opsPort}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(await metrics.text(), /^# HELP /m);
     await assertClientReadsSample(await profileFor(port, token, "entry-point"));
@@ -207,9 +208,9 @@ describe("the image", () => {
   });
 
   test("serves a share exactly as the operator's rendered Deployment starts the server", async () => {
-    const port = await freePort();
+    const [port, opsPort] = await Promise.all([freePort(), freePort()]);
     const token = "rendered-deployment-token-0123456789";
-    const resource = serverResource("sharing", { port, bindAddress: "127.0.0.1" });
+    const resource = serverResource("sharing", { port, opsPort, bindAddress: "127.0.0.1" });
     const deployment = renderDeployment(resource, { defaultImage: "this-image" });
     const pod = deployment.spec?.template.spec;
     const container = pod?.containers[0];
@@ -270,7 +271,7 @@ describe("the image", () => {
       env,
       volumeMounts,
       ready: async () =>
-        (await fetch(`http://127.0.0.1:${port}${probe}`, { signal: AbortSignal.timeout(2000) })).ok,
+        (await fetch(`http://127.0.0.1:${opsPort}${probe}`, { signal: AbortSignal.timeout(2000) })).ok,
       readyTimeoutMs: 60_000,
     });
     running.push(server);

@@ -24,7 +24,9 @@ function renderAll(
   const { served } = selectServedShares(theServer, shares);
   const names = new Map(served.map(({ rendered }) => [rendered.name.toLowerCase(), rendered.name]));
   const entries = recipients.map((each) => {
-    const { credentials } = planCredentials(undefined, each.spec.token, now, makeToken);
+    const { credentials } = planCredentials(undefined, each.spec.token, now, makeToken, {
+      defaultLifetime: "90d",
+    });
     return { credentials, rendered: renderRecipientConfig(each, credentials, names) };
   });
   const config = renderServerConfig(

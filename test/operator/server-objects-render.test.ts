@@ -27,10 +27,15 @@ describe("a server's rendered objects", () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ["ALL"] },
     });
-    assert.equal(container?.livenessProbe?.httpGet?.path, "/healthz");
+    // the probes use the ops port; recipients reach only the data port
+    assert.equal(container?.livenessProbe?.httpGet?.path, "/livez");
+    assert.equal(container?.livenessProbe?.httpGet?.port, "ops");
     assert.equal(container?.readinessProbe?.httpGet?.path, "/readyz");
-    assert.equal(container?.readinessProbe?.httpGet?.port, "http");
-    assert.deepEqual(container?.ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    assert.equal(container?.readinessProbe?.httpGet?.port, "ops");
+    assert.deepEqual(container?.ports, [
+      { name: "http", containerPort: 8080, protocol: "TCP" },
+      { name: "ops", containerPort: 9090, protocol: "TCP" },
+    ]);
     assert.equal(container?.image, "registry.example/dso:1");
     assert.deepEqual(container?.command, ["node", "server/main.ts"]);
     assert.deepEqual(container?.args, ["--config", "/etc/delta-sharing/config.yaml"]);
@@ -70,13 +75,13 @@ describe("a server's rendered objects", () => {
     const template = (spec: Parameters<typeof server>[1]) =>
       renderDeployment(server("s", spec), options).spec?.template.metadata?.annotations;
     assert.deepEqual(template({}), {
-      "sharing.delta-sharing-operator.dev/listen": "0.0.0.0:8080/delta-sharing",
+      "sharing.delta-sharing-operator.dev/listen": "0.0.0.0:8080/delta-sharing ops 9090",
     });
     assert.deepEqual(
       template({ bindAddress: "::", port: 9000, endpointPath: "/ds", podAnnotations: { a: "b" } }),
       {
         a: "b",
-        "sharing.delta-sharing-operator.dev/listen": "[::]:9000/ds",
+        "sharing.delta-sharing-operator.dev/listen": "[::]:9000/ds ops 9090",
       },
     );
     assert.deepEqual(

@@ -1,12 +1,38 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { selectServedShares } from "../../operator/render/servedShares.ts";
-import { locationProblem, renderShareConfig } from "../../operator/render/shareConfig.ts";
-import { shareStatus } from "../../operator/render/shareStatus.ts";
+import { locationProblem, type RenderedShare, renderShareConfig } from "../../operator/render/shareConfig.ts";
+import { type ShareServing, shareStatus } from "../../operator/render/shareStatus.ts";
+import type { StatusDocument, TableHealth, TableState } from "../../operator/serving/opsStatus.ts";
+import { statusApiVersion } from "../../server/ops/statusDocument.ts";
 import { server, share } from "./resources.ts";
 
 const now = new Date("2025-03-01T12:00:00Z");
 const table = (name: string, location = `s3://bucket-a/${name}`) => ({ name, location });
+
+/** Served by server s, whose one ready pod loaded the configuration and found each table in `state`. */
+function servedBy(rendered: RenderedShare, state: TableState, pods = ["s-1"]): ShareServing {
+  const tables: TableHealth[] = rendered.config.schemas.flatMap((schema) =>
+    schema.tables.map((each) => ({
+      share: rendered.name,
+      schema: schema.name,
+      table: each.name,
+      location: each.location,
+      state: each.name === "good" ? "ok" : state,
+      version: null,
+      message: null,
+      checkedAt: null,
+    })),
+  );
+  const config = { sha256: "0".repeat(64), loadedAt: now.toISOString(), shares: 1, recipients: 0 };
+  const status: StatusDocument = { apiVersion: statusApiVersion, ready: true, config, storage: [], tables };
+  return {
+    state: "served",
+    serverName: "s",
+    loading: { loaded: true, pods: pods.length },
+    report: { pods: pods.map((name) => ({ name, status })) },
+  };
+}
 
 describe("share problems the CRD schema cannot refuse", () => {
   it("invalid bucket names and path segments are refused by location", () => {
@@ -30,7 +56,7 @@ describe("share problems the CRD schema cannot refuse", () => {
       ["good"],
     );
     assert.equal(rendered.tables, 1);
-    const status = shareStatus(share("sales", spec), rendered, { state: "served", serverName: "s" }, now);
+    const status = shareStatus(share("sales", spec), rendered, servedBy(rendered, "ok"), now);
     const ready = status.conditions?.find((condition) => condition.type === "Ready");
     assert.equal(ready?.status, "False");
     assert.equal(ready?.reason, "InvalidLocation");
@@ -98,6 +124,8 @@ describe("share problems the CRD schema cannot refuse", () => {
         ["Ready", "False", "ServerNotFound"],
         ["Valid", "True", "Valid"],
         ["Served", "False", "ServerNotFound"],
+        ["Loaded", "Unknown", "ServerNotFound"],
+        ["TablesFound", "Unknown", "ServerNotFound"],
       ],
     );
     assert.equal(status.observedGeneration, 1);
@@ -113,5 +141,52 @@ describe("share problems the CRD schema cannot refuse", () => {
     const deleting = { ...share("deleting", spec) };
     deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2025-03-01T00:00:00Z" };
     assert.deepEqual(selectServedShares(server("s"), [other, elsewhere, deleting]).served, []);
+  });
+
+  it("a table the server's pods cannot find makes the share not Ready, naming the table and its location", () => {
+    const spec = {
+      serverRef: { name: "s" },
+      schemas: [{ name: "q", tables: [table("good"), table("typo", "s3://bucket-a/does-not-exist")] }],
+    };
+    const rendered = renderShareConfig(share("sales", spec));
+    const conditions = (serving: ShareServing) =>
+      shareStatus(share("sales", spec), rendered, serving, now).conditions?.map((condition) => [
+        condition.type,
+        condition.status,
+        condition.reason,
+      ]);
+    const missing = shareStatus(share("sales", spec), rendered, servedBy(rendered, "notFound"), now);
+    const ready = missing.conditions?.[0];
+    assert.deepEqual([ready?.status, ready?.reason], ["False", "TableNotFound"]);
+    assert.equal(ready?.message, "table sales.q.typo was not found at s3://bucket-a/does-not-exist");
+    assert.deepEqual(conditions(servedBy(rendered, "pending"))?.[0], ["Ready", "Unknown", "TablesPending"]);
+    assert.deepEqual(conditions(servedBy(rendered, "unreadable"))?.[0], [
+      "Ready",
+      "False",
+      "TableUnreadable",
+    ]);
+    assert.deepEqual(conditions(servedBy(rendered, "ok")), [
+      ["Ready", "True", "Served"],
+      ["Valid", "True", "Valid"],
+      ["Served", "True", "InServerConfig"],
+      ["Loaded", "True", "ConfigLoaded"],
+      ["TablesFound", "True", "TablesFound"],
+    ]);
+    // while the pods have not loaded the configuration, its tables are not judged
+    const waiting: ShareServing = {
+      state: "served",
+      serverName: "s",
+      loading: { loaded: false, message: "server s has no ready pod" },
+      report: { pods: [] },
+    };
+    assert.deepEqual(conditions(waiting)?.slice(3), [
+      ["Loaded", "Unknown", "WaitingForPods"],
+      ["TablesFound", "Unknown", "WaitingForPods"],
+    ]);
+    assert.deepEqual(conditions({ state: "serverMissing", serverName: "s" })?.slice(2), [
+      ["Served", "False", "ServerNotFound"],
+      ["Loaded", "Unknown", "ServerNotFound"],
+      ["TablesFound", "Unknown", "ServerNotFound"],
+    ]);
   });
 });

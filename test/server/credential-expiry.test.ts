@@ -34,6 +34,7 @@ describe("credentials that expire before the configured URL lifetime", () => {
         version: 1,
         host: "127.0.0.1",
         port,
+        ops: { host: "127.0.0.1", port: 0 },
         preSignedUrlTimeoutSeconds: 3600,
         authorization: { bearerToken: token },
         s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },

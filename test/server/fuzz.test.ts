@@ -12,7 +12,9 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { writeFixtureTables } from "../fixtures/tables.ts";
 import { type FuzzRequest, type FuzzTargets, fuzzRequest, rawRequest } from "./fuzz-arbitraries.ts";
+import { assertErrorForm, fetchAnswer } from "./fuzzAnswers.ts";
 import { startTestServer, type TestServer } from "./harness.ts";
+import { fileUrlsOf } from "./query.ts";
 
 const token = "fuzz-token-".padEnd(43, "z");
 const runs = Number(process.env.DSO_FUZZ_RUNS ?? 2000);
@@ -58,7 +60,7 @@ describe("fuzzing every endpoint", () => {
           shares: ["s", "empty"],
         },
       ],
-      limits: { rateLimit: { requestsPerSecond: 0 } },
+      limits: { rateLimit: { requestsPerSecond: 0 }, authFailureLimit: { failuresPerSecond: 0 } },
     });
     const auth = { authorization: `Bearer ${token}` };
     const page = (await (
@@ -71,12 +73,7 @@ describe("fuzzing every endpoint", () => {
       headers: { ...auth, "content-type": "application/json" },
       body: "{}",
     });
-    const fileUrls = (await query.text())
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line).file?.url as string | undefined)
-      .filter((url): url is string => url !== undefined)
-      .map((url) => new URL(url).pathname);
+    const fileUrls = fileUrlsOf(await query.text()).map((url) => new URL(url).pathname);
     assert.ok(fileUrls.length > 0 && typeof page.nextPageToken === "string");
     targets = {
       endpoint: "/delta-sharing",
@@ -100,19 +97,12 @@ describe("fuzzing every endpoint", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function send(request: FuzzRequest): Promise<{ status: number; body: string; type: string }> {
-    const response = await fetch(`${server.url}${request.path}`, {
+  const send = (request: FuzzRequest) =>
+    fetchAnswer(`${server.url}${request.path}`, {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined ? { body: request.body } : {}),
-      signal: AbortSignal.timeout(10_000),
     });
-    return {
-      status: response.status,
-      body: await response.text(),
-      type: response.headers.get("content-type") ?? "",
-    };
-  }
 
   test(`${runs} structured requests: no 5xx, no hang, errors in the protocol's form`, {
     timeout: 120_000,
@@ -120,28 +110,15 @@ describe("fuzzing every endpoint", () => {
     let unsendable = 0;
     await fc.assert(
       fc.asyncProperty(fuzzRequest(targets), async (request) => {
-        let answer: Awaited<ReturnType<typeof send>>;
-        try {
-          answer = await send(request);
-        } catch (error) {
-          // the client refused to send it (a header or URL fetch will not write): not the server's doing
-          if (error instanceof TypeError && !/fetch failed/.test(error.message)) {
-            unsendable++;
-            return;
-          }
-          throw new Error(`no answer to ${request.method} ${request.path}: ${String(error)}`, {
-            cause: error,
-          });
+        const answer = await send(request);
+        if (answer === "unsendable") {
+          unsendable++;
+          return;
         }
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         const where = `${request.method} ${request.path} -> ${answer.status} ${answer.body.slice(0, 300)}`;
         assert.ok(answer.status >= 200 && answer.status < 500, where);
-        if (answer.status >= 400 && request.method !== "HEAD" && answer.status !== 416) {
-          assert.match(answer.type, /^application\/json/, where);
-          const body = JSON.parse(answer.body) as { errorCode?: unknown; message?: unknown };
-          assert.equal(typeof body.errorCode, "string", where);
-          assert.equal(typeof body.message, "string", where);
-        }
+        assertErrorForm(answer, request.method, where);
       }),
       { numRuns: runs, interruptAfterTimeLimit: 100_000 },
     );

@@ -14,6 +14,8 @@ export interface TestServer {
   running: RunningServer;
   configPath: string;
   url: string;
+  /** The ops port: /livez, /readyz, /metrics, /status. */
+  opsUrl: string;
   endpoint: string;
   token: string;
   dir: string;
@@ -36,7 +38,15 @@ export async function startTestServer(config: ConfigShape): Promise<TestServer> 
   const audit = { audit: { destination: "file", file: join(dir, "audit.log") } };
   await writeFile(
     configPath,
-    stringify({ version: 1, host: "127.0.0.1", port: 0, ...sharedToken, ...audit, ...config }),
+    stringify({
+      version: 1,
+      host: "127.0.0.1",
+      port: 0,
+      ops: { host: "127.0.0.1", port: 0 },
+      ...sharedToken,
+      ...audit,
+      ...config,
+    }),
   );
   let captured = "";
   const sink = new Writable({
@@ -54,6 +64,7 @@ export async function startTestServer(config: ConfigShape): Promise<TestServer> 
     running: server,
     configPath,
     url: server.url,
+    opsUrl: server.opsUrl,
     endpoint,
     token,
     dir,

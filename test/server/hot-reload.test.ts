@@ -25,6 +25,7 @@ describe("configuration hot reload under load", () => {
   let mount: string;
   let server: RunningProcess;
   let base: string;
+  let opsBase: string;
   let version = 0;
   const tokens = { alice: newToken(), bob: newToken() };
   let tables: string;
@@ -33,6 +34,7 @@ describe("configuration hot reload under load", () => {
     version: 1,
     host: "127.0.0.1",
     port: Number(new URL(base).port),
+    ops: { host: "127.0.0.1", port: Number(new URL(opsBase).port) },
     configReloadIntervalSeconds: changes.interval ?? 0,
     audit: { destination: "file", file: join(dir, "audit.log") },
     limits: { rateLimit: { requestsPerSecond: 0 } },
@@ -74,7 +76,7 @@ describe("configuration hot reload under load", () => {
     });
 
   const metric = async (pattern: RegExp) => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${opsBase}/metrics`)).text();
     const line = text.split("\n").find((candidate) => pattern.test(candidate));
     return line === undefined ? 0 : Number(line.split(" ").at(-1));
   };
@@ -84,8 +86,9 @@ describe("configuration hot reload under load", () => {
     tables = join(dir, "tables");
     mount = join(dir, "secret");
     await mkdir(mount);
-    const [port] = await Promise.all([freePort(), writeFixtureTables(tables)]);
+    const [port, opsPort] = await Promise.all([freePort(), freePort(), writeFixtureTables(tables)]);
     base = `http://127.0.0.1:${port}`;
+    opsBase = `http://127.0.0.1:${opsPort}`;
     await swapIn(stringify(config({ comment: "v0" })));
     await symlink(join("..data", "server.yaml"), join(mount, "server.yaml"));
     server = await startProcess({

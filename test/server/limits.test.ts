@@ -72,7 +72,7 @@ describe("limits: rate, body size and request timeout", () => {
     assert.equal((await as(tokens.bob)).status, 200, "bob has his own bucket");
     await sleep(2100);
     assert.equal((await as(tokens.alice)).status, 200, "the allowance refills");
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.opsUrl}/metrics`)).text();
     assert.match(metrics, /^delta_sharing_rate_limited_total\{recipient="alice"\} 1$/m);
   });
 
@@ -99,17 +99,18 @@ describe("limits: rate, body size and request timeout", () => {
     });
     assert.ok(elapsed >= 900 && elapsed < 5000, `answered after ${elapsed} ms`);
 
-    const ready = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
+    const ready = await fetch(`${server.opsUrl}/readyz`, { signal: AbortSignal.timeout(10_000) });
     assert.equal(ready.status, 503);
     const report = (await ready.json()) as {
       ready: boolean;
-      storage: { root: string; reachable: boolean }[];
+      storage: { root: string; ok: boolean }[];
     };
     assert.equal(report.ready, false);
     assert.deepEqual(
-      report.storage.map((root) => [root.root, root.reachable]),
+      report.storage.map((root) => [root.root, root.ok]),
       [["s3://bucket", false]],
     );
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 503, "the data port's plain answer agrees");
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200, "alive all the same");
   });
 });

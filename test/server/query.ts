@@ -17,6 +17,17 @@ export interface QueryAnswer {
   files: FileAction[];
 }
 
+/** The file URLs of a /query answer's NDJSON text. */
+export function fileUrlsOf(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => {
+      const url = (JSON.parse(line) as { file?: { url?: unknown } }).file?.url;
+      return typeof url === "string" ? [url] : [];
+    });
+}
+
 export async function queryFiles(
   server: TestServer,
   table: string,

@@ -34,6 +34,7 @@ describe("storage outage under load", () => {
   let s3: S3Ground;
   let server: RunningProcess;
   let base: string;
+  let opsBase: string;
   let expected: Expected;
   let profile: string;
 
@@ -90,7 +91,7 @@ describe("storage outage under load", () => {
   }
 
   const metric = async (name: string) => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${opsBase}/metrics`)).text();
     const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
     return Number(line?.split(" ")[1]);
   };
@@ -110,8 +111,9 @@ describe("storage outage under load", () => {
     [expected, s3] = await Promise.all([writeFixtureTables(join(dir, "tables")), startS3()]);
     await s3.createBucket(bucket);
     await s3.uploadDirectory(join(dir, "tables"), bucket, "tables");
-    const port = await freePort();
+    const [port, opsPort] = await Promise.all([freePort(), freePort()]);
     base = `http://127.0.0.1:${port}`;
+    opsBase = `http://127.0.0.1:${opsPort}`;
     const configPath = join(dir, "server.yaml");
     const table = (name: string, root: string) => ({ name, location: `${root}/${name}` });
     await writeFile(
@@ -120,6 +122,7 @@ describe("storage outage under load", () => {
         version: 1,
         host: "127.0.0.1",
         port,
+        ops: { host: "127.0.0.1", port: opsPort },
         s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
         audit: { destination: "file", file: join(dir, "audit.log") },
         limits: { rateLimit: { requestsPerSecond: 0 } },

@@ -74,6 +74,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "patch", "delete"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["ingresses"]
+  verbs: ["list", "watch", "create", "patch", "delete"]
+# read only: which server pods are ready, and their IPs, to ask each one's ops port what it serves
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+# a PodMonitor scraping the ops port, for servers whose spec.monitoring asks for one
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["podmonitors"]
+  verbs: ["create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs Node.js 24 LTS (the version the image uses) from the npm registry's platform package into
-# the cache, and prints its bin directory. The machine's own Node may be older.
+# the cache, and prints its bin directory. The machine's own Node may be older. `install.sh 20.20.2`
+# installs that version instead (a test runs `npm start` under an older Node).
 set -euo pipefail
-version=24.21.0
+version=${1:-24.21.0}
 cache=${DSO_CACHE:-$HOME/.cache/delta-sharing-operator}
 case "$(uname -m)" in
   x86_64) arch=x64 ;;

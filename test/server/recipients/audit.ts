@@ -3,11 +3,19 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type AuditLine = Record<string, unknown>;
 
+/** The events in the audit file, once the server's asynchronous writes have settled. */
 export async function auditEvents(path: string): Promise<AuditLine[]> {
-  const text = await readFile(path, "utf8").catch(() => "");
+  let text = await readFile(path, "utf8").catch(() => "");
+  for (let round = 0; round < 30; round++) {
+    await sleep(100);
+    const again = await readFile(path, "utf8").catch(() => "");
+    if (again === text && text.endsWith("\n")) break;
+    text = again;
+  }
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")

@@ -238,7 +238,7 @@ describe("recipients see only their grants", () => {
       body: JSON.stringify({ jsonPredicateHints: "{not json" }),
       headers: { "content-type": "application/json" },
     }).then((r) => r.text());
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${server.opsUrl}/metrics`)).text();
     const value = (pattern: RegExp) => {
       const line = text.split("\n").find((candidate) => pattern.test(candidate));
       assert.ok(line, `a metric line matching ${pattern}`);

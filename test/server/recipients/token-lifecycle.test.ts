@@ -170,7 +170,7 @@ describe("tokens: expiry, rotation and address allow lists", () => {
   });
 
   test("auth failures are counted by reason, and no token appears in any log", async () => {
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.opsUrl}/metrics`)).text();
     for (const reason of ["missing", "token", "expired", "address"]) {
       assert.match(
         metrics,

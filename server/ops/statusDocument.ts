@@ -1,0 +1,56 @@
+// The status document the ops port answers at /status (and /readyz): the one definition of the
+// channel from a server pod to the operator. Readers ignore keys they do not know; later features
+// add top-level keys and never rename these.
+import { type Static, Type as T } from "@sinclair/typebox";
+
+export const statusApiVersion = "ops.delta-sharing-operator.dev/v1";
+
+const time = T.String({ format: "date-time", description: "RFC 3339." });
+
+export const LoadedConfig = T.Object({
+  sha256: T.String({
+    pattern: "^[0-9a-f]{64}$",
+    description: "Hex SHA-256 of the configuration file's bytes as loaded: which generation the pod serves.",
+  }),
+  loadedAt: time,
+  shares: T.Integer({ minimum: 0 }),
+  recipients: T.Integer({ minimum: 0 }),
+});
+
+export const StorageHealth = T.Object({
+  root: T.String({ description: "A storage root: s3://bucket, or a local table folder." }),
+  ok: T.Boolean({ description: "The root answered without error." }),
+  error: T.Union([T.String(), T.Null()]),
+});
+
+export const tableStates = ["ok", "notFound", "unreadable", "pending"] as const;
+
+export const TableHealth = T.Object({
+  share: T.String(),
+  schema: T.String(),
+  table: T.String(),
+  location: T.String(),
+  state: T.Union(tableStates.map((state) => T.Literal(state))),
+  version: T.Union([T.Integer({ minimum: 0 }), T.Null()], { description: "The latest version read." }),
+  message: T.Union([T.String(), T.Null()]),
+  checkedAt: T.Union([time, T.Null()], { description: "null while the first probe is pending." }),
+});
+
+export const StatusDocument = T.Object(
+  {
+    apiVersion: T.Literal(statusApiVersion),
+    ready: T.Boolean({
+      description: "Every storage root is reachable; a missing or unreadable table does not make it false.",
+    }),
+    config: LoadedConfig,
+    storage: T.Array(StorageHealth),
+    tables: T.Array(TableHealth),
+  },
+  { additionalProperties: true },
+);
+
+export type LoadedConfig = Static<typeof LoadedConfig>;
+export type StorageHealth = Static<typeof StorageHealth>;
+export type TableHealth = Static<typeof TableHealth>;
+export type TableState = (typeof tableStates)[number];
+export type StatusDocument = Static<typeof StatusDocument>;

@@ -1,0 +1,92 @@
+// Table health for the status document: on each configuration load every table's `_delta_log` is
+// listed (a few tables at a time) and listed again periodically. A missing or unreadable table is reported, never a reason to be unready: the other
+// tables still serve.
+import type { ServerContext } from "../context.ts";
+import { newestVersion, TableNotFoundError } from "../delta/snapshotLoader.ts";
+import type { SharedTable } from "../shares/catalog.ts";
+import type { Metrics } from "./metrics.ts";
+import type { TableHealth } from "./statusDocument.ts";
+
+const concurrency = 4;
+
+function pending(table: SharedTable): TableHealth {
+  return {
+    share: table.share,
+    schema: table.schema,
+    table: table.name,
+    location: table.location,
+    state: "pending",
+    version: null,
+    message: null,
+    checkedAt: null,
+  };
+}
+
+// A table already in the snapshot cache is brought up to date (a listing of its log tail); any other
+// is only listed, so that probing thousands of tables neither loads them all nor evicts the
+// snapshots requests are using.
+async function latestVersion(context: ServerContext, table: SharedTable): Promise<number> {
+  const storage = context.storageOf(table);
+  if (context.snapshots.peek(table.id) === undefined) return newestVersion(storage);
+  return (await context.snapshots.latest(table.id, storage)).version;
+}
+
+async function probe(context: ServerContext, table: SharedTable): Promise<TableHealth> {
+  const checkedAt = new Date().toISOString();
+  try {
+    const version = await latestVersion(context, table);
+    return { ...pending(table), state: "ok", version, checkedAt };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const state = error instanceof TableNotFoundError ? "notFound" : "unreadable";
+    return { ...pending(table), state, message, checkedAt };
+  }
+}
+
+export class TableHealthMonitor {
+  readonly #metrics: Metrics;
+  #context: ServerContext | undefined;
+  #health = new Map<string, TableHealth>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(metrics: Metrics) {
+    this.#metrics = metrics;
+  }
+
+  /** Starts following a newly loaded configuration: every table pending, then probed. */
+  follow(context: ServerContext): void {
+    this.close();
+    this.#context = context;
+    this.#health = new Map([...context.catalog.allTables()].map((table) => [table.id, pending(table)]));
+    this.#metrics.tableHealthy.reset();
+    void this.#round(context);
+  }
+
+  tables(): TableHealth[] {
+    return [...this.#health.values()];
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#context = undefined;
+  }
+
+  async #round(context: ServerContext): Promise<void> {
+    const queue = [...context.catalog.allTables()];
+    const worker = async () => {
+      for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
+        const health = await probe(context, table);
+        if (this.#context !== context) return;
+        this.#health.set(table.id, health);
+        const labels = { share: table.share, schema: table.schema, table: table.name };
+        this.#metrics.tableHealthy.set(labels, health.state === "ok" ? 1 : 0);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = context.config.ops?.tableProbeIntervalSeconds ?? 60;
+    if (this.#context !== context || seconds <= 0) return;
+    this.#timer = setTimeout(() => void this.#round(context), seconds * 1000);
+    this.#timer.unref();
+  }
+}
