@@ -11,7 +11,7 @@ import { join, sep } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { logDir } from "../delta/logFiles.ts";
 import { fileUrlName, LocalTableStorage } from "../storage/localStorage.ts";
-import { safeRelativePath } from "../storage/relativePath.ts";
+import { checkedKey } from "../storage/loggedPath.ts";
 import { SharingError } from "./errors.ts";
 import { FileQuery } from "./requestSchemas.ts";
 
@@ -30,8 +30,13 @@ const missing = () => new SharingError("notFound", "the file does not exist");
 
 /** The real file a signed path names, refused unless it is a table file inside the table's folder. */
 async function servedFile(storage: LocalTableStorage, path: string): Promise<string> {
-  const relative = safeRelativePath(path);
-  if (relative === undefined || relative.split("/").includes(logDir)) throw denied();
+  let relative: string;
+  try {
+    relative = checkedKey(path);
+  } catch {
+    throw denied();
+  }
+  if (relative.split("/").includes(logDir)) throw denied();
   const root = await realpath(storage.rootDirectory).catch(() => undefined);
   const file = await realpath(join(storage.rootDirectory, relative)).catch(() => undefined);
   if (root === undefined || file === undefined) throw missing();

@@ -46,7 +46,7 @@ describe("the file route serves only the table's own files, and refuses the rest
     const context = server.running.context();
     const table = [...context.catalog.allTables()][0];
     assert.ok(table);
-    const sig = context.fileUrls.encode({ tableId: table.id, path, expiresAt: Date.now() + 60_000 });
+    const sig = context.fileUrls.encode({ tableId: table.id, root: 0, path, expiresAt: Date.now() + 60_000 });
     const name =
       path
         .split("/")
