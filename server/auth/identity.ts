@@ -4,13 +4,23 @@
 
 export interface Identity {
   recipient: string;
+  /** What partition filters read as CURRENT_RECIPIENT('name'). */
+  properties: Readonly<Record<string, string>>;
   canSee(shareName: string): boolean;
 }
 
-export const everyShare = (recipient: string): Identity => ({ recipient, canSee: () => true });
+export const everyShare = (recipient: string): Identity => ({
+  recipient,
+  properties: {},
+  canSee: () => true,
+});
 
 /** An identity that sees the named shares, matched ignoring case as share names are. */
-export function grantedShares(recipient: string, shares: readonly string[]): Identity {
+export function grantedShares(
+  recipient: string,
+  shares: readonly string[],
+  properties: Readonly<Record<string, string>> = {},
+): Identity {
   const granted = new Set(shares.map((share) => share.toLowerCase()));
-  return { recipient, canSee: (shareName) => granted.has(shareName.toLowerCase()) };
+  return { recipient, properties, canSee: (shareName) => granted.has(shareName.toLowerCase()) };
 }

@@ -23,7 +23,7 @@ export interface RecipientFacts {
 export function recipientAuthenticator(recipients: readonly RecipientConfig[]) {
   const byHash = new Map<string, KnownToken>();
   for (const recipient of recipients) {
-    const identity = grantedShares(recipient.name, recipient.shares);
+    const identity = grantedShares(recipient.name, recipient.shares, recipient.properties ?? {});
     const allowed = recipient.allowedIpRanges ? addressRanges(recipient.allowedIpRanges) : undefined;
     for (const token of recipient.tokens) {
       byHash.set(token.sha256, {

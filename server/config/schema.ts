@@ -36,6 +36,14 @@ export const TableConfig = T.Object(
     startVersion: T.Optional(
       T.Integer({ minimum: 0, default: 0, description: "History before this version is not shared." }),
     ),
+    partitionFilter: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          "Partitions recipients may see (see Partition filters), e.g. country = CURRENT_RECIPIENT('country').",
+      }),
+    ),
     comment: T.Optional(T.String({ maxLength: 65536 })),
   },
   strict,
@@ -104,7 +112,11 @@ export const RecipientConfig = T.Object(
         description: "IPv4/IPv6 CIDRs the recipient may connect from; any address when absent.",
       }),
     ),
-    properties: T.Optional(T.Record(T.String(), T.String(), { description: "Free properties." })),
+    properties: T.Optional(
+      T.Record(T.String(), T.String(), {
+        description: "Free properties; partition filters read them as CURRENT_RECIPIENT('name').",
+      }),
+    ),
   },
   strict,
 );

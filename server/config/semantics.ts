@@ -1,6 +1,7 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
+import { FilterSyntaxError, parsePartitionFilter } from "../selection/partitionFilter.ts";
 import type { ServerConfig } from "./schema.ts";
 
 export interface ConfigProblem {
@@ -46,6 +47,9 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
             message: `is not a supported location (s3://, s3a://, file:/// or an absolute path): ${table.location}`,
           });
         }
+        const syntax =
+          table.partitionFilter === undefined ? undefined : filterSyntaxProblem(table.partitionFilter);
+        if (syntax) problems.push({ path: [...base, tableIndex, "partitionFilter"], message: syntax });
       });
     });
   });
@@ -142,4 +146,14 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
     });
   });
   return problems;
+}
+
+function filterSyntaxProblem(filter: string): string | undefined {
+  try {
+    parsePartitionFilter(filter);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return `is not a partition filter: ${error.message}`;
+    throw error;
+  }
 }

@@ -13,6 +13,8 @@ export interface AuditNotes {
   errorCode?: string;
   /** The recipient a refused request proved to be (a valid token from an address not allowed). */
   recipient?: string;
+  /** The table's partition filter that chose the recipient's slice. */
+  partitionFilter?: string;
 }
 
 export interface AuditEvent {
@@ -35,6 +37,8 @@ export interface AuditEvent {
   } | null;
   status: number;
   errorCode: string | null;
+  /** The partition filter that applied (as configured), or null for a table without one. */
+  partitionFilter: string | null;
   aborted: boolean;
   durationMs: number;
   userAgent: string | null;

@@ -24,6 +24,8 @@ function sizeOf(snapshot: Snapshot): { size: number; numFiles: number } {
 export interface MetadataLineOptions {
   /** Set when the request asked for a version or timestamp: the line then names the version. */
   withVersion: boolean;
+  /** Set when the recipient sees a partition filter's slice: the whole table's size is left out. */
+  sliced?: boolean;
 }
 
 /** The fields of a parquet-format metadata line that come from the table's Delta metadata. */
@@ -44,7 +46,7 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
     metaData: {
       ...metadataFields(table, snapshot.metadata),
       ...(options.withVersion ? { version: snapshot.version } : {}),
-      ...sizeOf(snapshot),
+      ...(options.sliced ? {} : sizeOf(snapshot)),
     },
   };
 }

@@ -4,6 +4,7 @@
 import type { AddFile } from "../delta/actions.ts";
 import { fileKey, type Snapshot } from "../delta/snapshot.ts";
 import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
+import type { SliceTest } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
@@ -47,6 +48,8 @@ export interface SnapshotQuery {
   format: ResponseFormat;
   /** Version and commit time for the file lines, when the query named a version or timestamp. */
   versioned?: { timestamp?: number };
+  /** The recipient's partition filter, when the table has one. */
+  slice?: SliceTest;
   mightMatch?: (file: AddFile) => boolean;
   limitHint?: number;
   signer: FileSigner;
@@ -60,17 +63,17 @@ export interface SnapshotQuery {
 
 export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<unknown> {
   const { snapshot, format, signer, paging, versioned } = query;
+  const sliced = query.slice !== undefined;
   if (format === "delta") {
     yield deltaProtocolLine(snapshot.protocol);
-    const size = metadataLine(snapshot, query.table, { withVersion: false }).metaData;
+    const size = metadataLine(snapshot, query.table, { withVersion: false, sliced }).metaData;
     yield deltaMetadataLine(snapshot.metadata, {
       ...(versioned ? { version: snapshot.version } : {}),
-      size: size.size,
-      numFiles: size.numFiles,
+      ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
     });
   } else {
     yield protocolLine();
-    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined });
+    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined, sliced });
   }
   const rowsBefore = paging?.from?.rows ?? 0;
   const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);
@@ -78,6 +81,7 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
   const selected = selectFiles(
     candidates,
     {
+      ...(query.slice ? { inSlice: query.slice } : {}),
       ...(query.mightMatch ? { mightMatch: query.mightMatch } : {}),
       ...(limit !== undefined ? { limitHint: limit } : {}),
     },

@@ -30,6 +30,7 @@ import {
   type SnapshotPage,
   type TokenScope,
 } from "./queryPageToken.ts";
+import { recipientSlice } from "./recipientSlice.ts";
 import type { QueryBody } from "./requestSchemas.ts";
 import { capabilitiesHeader, chooseResponseFormat } from "./responseFormat.ts";
 import { snapshotQueryLines } from "./snapshotQuery.ts";
@@ -68,15 +69,16 @@ export async function answerMetadata(
   const snapshot = await snapshotAt(request, table, at);
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
-  const parquet = metadataLine(snapshot, table, { withVersion: versioned });
+  const sliced = recipientSlice(request, table, snapshot.metadata) !== undefined;
+  const parquet = metadataLine(snapshot, table, { withVersion: versioned, sliced });
+  const size = parquet.metaData;
   const lines =
     format === "delta"
       ? [
           deltaProtocolLine(snapshot.protocol),
           deltaMetadataLine(snapshot.metadata, {
             ...(versioned ? { version: snapshot.version } : {}),
-            size: parquet.metaData.size,
-            numFiles: parquet.metaData.numFiles,
+            ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
           }),
         ]
       : [protocolLine(), parquet];
@@ -195,6 +197,7 @@ export async function answerSnapshotQuery(
           ctx.config.refreshTokenTtlMs,
         )
       : undefined;
+  const slice = recipientSlice(request, table, snapshot.metadata);
   const report: SelectionReport = { considered: 0, pruned: 0, returned: 0 };
   const endStreamAction = capabilities.includeEndStreamAction || paged || refreshToken !== undefined;
   const lines = snapshotQueryLines({
@@ -202,6 +205,7 @@ export async function answerSnapshotQuery(
     snapshot,
     format,
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
+    ...(slice ? { slice } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
     signer: fileSigner(request, table, format),

@@ -1,6 +1,7 @@
 // The shares, schemas and tables the configuration declares, looked up case-insensitively as the
 // protocol requires. Ids are resolved once here; every later step works on these records.
 import type { ServerConfig } from "../config/schema.ts";
+import { type FilterNode, parsePartitionFilter } from "../selection/partitionFilter.ts";
 import { stableId } from "./stableId.ts";
 
 export interface SharedTable {
@@ -14,6 +15,8 @@ export interface SharedTable {
   extraRoots: string[];
   historyShared: boolean;
   startVersion: number;
+  /** The partitions recipients may see, as configured (parsed: the configuration was checked). */
+  partitionFilter?: { text: string; node: FilterNode };
   comment?: string;
 }
 
@@ -57,6 +60,14 @@ export class Catalog {
             extraRoots: table.extraRoots ?? [],
             historyShared: table.historyShared ?? false,
             startVersion: table.startVersion ?? 0,
+            ...(table.partitionFilter !== undefined
+              ? {
+                  partitionFilter: {
+                    text: table.partitionFilter,
+                    node: parsePartitionFilter(table.partitionFilter),
+                  },
+                }
+              : {}),
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           })),
         })),
