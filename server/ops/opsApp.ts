@@ -34,6 +34,7 @@ async function statusDocument(options: OpsAppOptions): Promise<StatusDocument> {
       error: root.error ?? null,
     })),
     tables: tableHealth.tables(),
+    filters: tableHealth.filters(),
   };
 }
 

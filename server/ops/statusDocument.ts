@@ -36,6 +36,16 @@ export const TableHealth = T.Object({
   checkedAt: T.Union([time, T.Null()], { description: "null while the first probe is pending." }),
 });
 
+export const FilterHealth = T.Object({
+  share: T.String(),
+  schema: T.String(),
+  table: T.String(),
+  filter: T.String({ description: "The table's partition filter as configured." }),
+  ok: T.Boolean({ description: "Every column it names is a partition column at the latest version." }),
+  message: T.Union([T.String(), T.Null()], { description: "Why requests for the table fail closed." }),
+  checkedAt: time,
+});
+
 export const StatusDocument = T.Object(
   {
     apiVersion: T.Literal(statusApiVersion),
@@ -45,6 +55,9 @@ export const StatusDocument = T.Object(
     config: LoadedConfig,
     storage: T.Array(StorageHealth),
     tables: T.Array(TableHealth),
+    filters: T.Optional(
+      T.Array(FilterHealth, { description: "Tables with a partition filter, checked when probed." }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -52,5 +65,6 @@ export const StatusDocument = T.Object(
 export type LoadedConfig = Static<typeof LoadedConfig>;
 export type StorageHealth = Static<typeof StorageHealth>;
 export type TableHealth = Static<typeof TableHealth>;
+export type FilterHealth = Static<typeof FilterHealth>;
 export type TableState = (typeof tableStates)[number];
 export type StatusDocument = Static<typeof StatusDocument>;
