@@ -6,7 +6,7 @@
 // as the column's type, or a reference to a property the recipient lacks makes its comparison
 // false, as SQL's unknown is in a WHERE clause.
 import type { TableMetadata } from "../delta/actions.ts";
-import { literalNumber, type NumberKind, type NumberRange, partitionNumber } from "./columnValues.ts";
+import { type NumberKind, type NumberRange, partitionNumber } from "./columnValues.ts";
 import type { Comparison, FilterNode, FilterValue } from "./partitionFilter.ts";
 import { readTableColumns, type TableColumn } from "./tableColumns.ts";
 
@@ -78,14 +78,14 @@ export function sliceTest(
         };
       }
       case "in": {
-        const tests = current.values.map((value) => comparisonTest(column, "=", value, resolve(value)));
+        const tests = current.values.map((value) => comparisonTest(column, "=", resolve(value)));
         return (values) => {
           const value = partitionValue(values);
           return value !== undefined && tests.some((test) => test(value));
         };
       }
       case "compare": {
-        const test = comparisonTest(column, current.comparison, current.value, resolve(current.value));
+        const test = comparisonTest(column, current.comparison, resolve(current.value));
         return (values) => {
           const value = partitionValue(values);
           return value !== undefined && test(value);
@@ -99,7 +99,6 @@ export function sliceTest(
 function comparisonTest(
   column: TableColumn,
   comparison: Comparison,
-  written: FilterValue,
   value: string | undefined,
 ): (partitionValue: string) => boolean {
   if (value === undefined) return () => false;
@@ -109,9 +108,8 @@ function comparisonTest(
   }
   if (column.kind === "other") return () => false;
   const kind: NumberKind = column.kind;
-  // a bare number is a numeric literal; quoted text and properties are strings Spark would cast
-  const valueType = written.kind !== "number" ? "string" : /^-?\d+$/.test(value) ? "long" : "double";
-  const right = literalNumber(kind, { op: "literal", value, valueType }, zones);
+  // a value is read exactly as the column's partition values are: no rounding, no widening
+  const right = partitionNumber(kind, value.trim(), zones);
   if (!right) return () => false;
   return (text) => {
     const left = partitionNumber(kind, text, zones);
