@@ -25,6 +25,18 @@ const SharedTable = T.Object({
   startVersion: T.Optional(
     T.Integer({ minimum: 0, description: "History before this version is not shared." }),
   ),
+  partitionFilter: T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        "Partitions recipients may see, e.g. country = CURRENT_RECIPIENT('country') (README: Partition filters). " +
+        "Columns are checked by the server against the table's log and reported in status.",
+      // a shape check only (the operator parses it fully). A pattern, not CEL: a CEL rule over up to
+      // 10,000 tables' filters exceeds the API server's cost budget at any useful length.
+      pattern: '^[ (]*[A-Za-z_`][^;"]*([=<>]|[ )`](?i:in|is|like)[ (])[^;"]*$',
+    }),
+  ),
   comment: T.Optional(T.String({ maxLength: 4096 })),
 });
 

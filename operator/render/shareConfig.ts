@@ -2,10 +2,11 @@
 // (S3 bucket naming, names repeated with different case) is reported as problems, and the tables
 // concerned are left out, so one bad table never stops the rest of a share or server.
 import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
+import { partitionFilterSyntaxProblem } from "../../server/selection/partitionFilter.ts";
 import type { DeltaShare } from "../api/kinds.ts";
 
 export interface ShareProblem {
-  reason: "InvalidLocation" | "DuplicateName";
+  reason: "InvalidLocation" | "DuplicateName" | "InvalidPartitionFilter";
   message: string;
 }
 
@@ -73,6 +74,17 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
           });
           return [];
         }
+        const filterProblem =
+          table.partitionFilter === undefined
+            ? undefined
+            : partitionFilterSyntaxProblem(table.partitionFilter);
+        if (filterProblem !== undefined) {
+          problems.push({
+            reason: "InvalidPartitionFilter",
+            message: `table ${schema.name}.${table.name}: partitionFilter ${filterProblem}; it is not served`,
+          });
+          return [];
+        }
         tables += 1;
         return [
           {
@@ -80,6 +92,7 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
             location: table.location,
             historyShared: table.history ?? false,
             ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
+            ...(table.partitionFilter !== undefined ? { partitionFilter: table.partitionFilter } : {}),
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           },
         ];

@@ -6,6 +6,7 @@ import type { ServingReport } from "../serving/servingTracker.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
 import type { RenderedShare } from "./shareConfig.ts";
+import { filtersCondition } from "./shareFilters.ts";
 import { tablesCondition } from "./shareTables.ts";
 
 export type ShareServing =
@@ -69,17 +70,20 @@ export function shareStatus(
   const served = servedCondition(serving, rendered);
   let loaded: ConditionInput;
   let tables: ConditionInput;
+  let filters: ConditionInput | undefined;
   if (serving.state !== "served") {
     loaded = notYetJudged("Loaded", served);
     tables = notYetJudged("TablesFound", served);
   } else {
+    if (serving.loading.loaded && serving.report !== undefined)
+      filters = filtersCondition(rendered.config, serving.report);
     loaded = loadedCondition(serving.loading, `share '${rendered.name}'`);
     tables =
       serving.loading.loaded && serving.report !== undefined
         ? tablesCondition(rendered.config, serving.report)
         : notYetJudged("TablesFound", loaded);
   }
-  const parts = [validCondition(rendered), served, loaded, tables];
+  const parts = [validCondition(rendered), served, loaded, tables, ...(filters ? [filters] : [])];
   const ready = readyFrom(parts, `served as '${rendered.name}'`, "Served");
   const generation = share.metadata.generation;
   return {

@@ -67,6 +67,13 @@ const fingerprint = (report: ServingReport) =>
               table.state,
               table.message,
             ]),
+            (status.filters ?? []).map((filter) => [
+              filter.share,
+              filter.schema,
+              filter.table,
+              filter.ok,
+              filter.message,
+            ]),
           ],
     ),
   );

@@ -1,7 +1,7 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
-import { FilterSyntaxError, parsePartitionFilter } from "../selection/partitionFilter.ts";
+import { partitionFilterSyntaxProblem } from "../selection/partitionFilter.ts";
 import type { ServerConfig } from "./schema.ts";
 
 export interface ConfigProblem {
@@ -48,7 +48,9 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
           });
         }
         const syntax =
-          table.partitionFilter === undefined ? undefined : filterSyntaxProblem(table.partitionFilter);
+          table.partitionFilter === undefined
+            ? undefined
+            : partitionFilterSyntaxProblem(table.partitionFilter);
         if (syntax) problems.push({ path: [...base, tableIndex, "partitionFilter"], message: syntax });
       });
     });
@@ -146,14 +148,4 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
     });
   });
   return problems;
-}
-
-function filterSyntaxProblem(filter: string): string | undefined {
-  try {
-    parsePartitionFilter(filter);
-    return undefined;
-  } catch (error) {
-    if (error instanceof FilterSyntaxError) return `is not a partition filter: ${error.message}`;
-    throw error;
-  }
 }

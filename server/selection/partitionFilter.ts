@@ -179,8 +179,13 @@ export function parsePartitionFilter(text: string): FilterNode {
   return new Parser(tokens).parse();
 }
 
-/** The columns a filter names, as written. */
-export function filterColumns(node: FilterNode): string[] {
-  if (node.op === "and" || node.op === "or") return node.children.flatMap(filterColumns);
-  return [node.column];
+/** Why a text is not a partition filter ("is not a partition filter: …"), or undefined when it is. */
+export function partitionFilterSyntaxProblem(text: string): string | undefined {
+  try {
+    parsePartitionFilter(text);
+    return undefined;
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) return `is not a partition filter: ${error.message}`;
+    throw error;
+  }
 }
