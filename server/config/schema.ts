@@ -9,7 +9,7 @@ const strict = { additionalProperties: false } as const;
 // Protocol "Names": at most 255 characters, no space, slash or control characters; schema and
 // table names also no period.
 const namePattern = "^[^\\s/\\x00-\\x1f\\x7f]{1,255}$";
-const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
+export const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
 
 export const TableConfig = T.Object(
   {
@@ -53,6 +53,24 @@ export const SchemaConfig = T.Object(
   {
     name: T.String({ pattern: dotlessNamePattern }),
     tables: T.Array(TableConfig, { default: [] }),
+    location: T.Optional(
+      T.String({
+        minLength: 1,
+        description:
+          "A prefix (as tables' location) whose Delta tables (folders with _delta_log/) are all shared, " +
+          "under their folder names, including tables created later.",
+      }),
+    ),
+    historyShared: T.Optional(
+      T.Boolean({ default: false, description: "historyShared of the tables found under location." }),
+    ),
+    partitionFilter: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "partitionFilter of the tables found under location.",
+      }),
+    ),
   },
   strict,
 );

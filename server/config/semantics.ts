@@ -40,6 +40,18 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
       for (const index of duplicates(schema.tables, lower)) {
         problems.push({ path: [...base, index, "name"], message: "repeats a table name" });
       }
+      const schemaPath = ["shares", shareIndex, "schemas", schemaIndex];
+      if (schema.location !== undefined && !supportedLocation.test(schema.location)) {
+        problems.push({
+          path: [...schemaPath, "location"],
+          message: `is not a supported location (s3://, s3a://, file:/// or an absolute path): ${schema.location}`,
+        });
+      }
+      const schemaFilter =
+        schema.partitionFilter === undefined
+          ? undefined
+          : partitionFilterSyntaxProblem(schema.partitionFilter);
+      if (schemaFilter) problems.push({ path: [...schemaPath, "partitionFilter"], message: schemaFilter });
       schema.tables.forEach((table, tableIndex) => {
         if (!supportedLocation.test(table.location) || table.location.includes("\0")) {
           problems.push({

@@ -35,6 +35,7 @@ async function statusDocument(options: OpsAppOptions): Promise<StatusDocument> {
     })),
     tables: tableHealth.tables(),
     filters: tableHealth.filters(),
+    discovered: options.currentContext().discovery.report(),
   };
 }
 

@@ -46,6 +46,15 @@ export const FilterHealth = T.Object({
   checkedAt: time,
 });
 
+export const DiscoveredSchema = T.Object({
+  share: T.String(),
+  schema: T.String(),
+  location: T.String({ description: "The prefix listed." }),
+  tables: T.Array(T.String(), { description: "Tables found under it (folders with _delta_log/)." }),
+  checkedAt: T.Union([time, T.Null()], { description: "null until first listed." }),
+  error: T.Union([T.String(), T.Null()], { description: "Why the last listing failed." }),
+});
+
 export const StatusDocument = T.Object(
   {
     apiVersion: T.Literal(statusApiVersion),
@@ -55,6 +64,9 @@ export const StatusDocument = T.Object(
     config: LoadedConfig,
     storage: T.Array(StorageHealth),
     tables: T.Array(TableHealth),
+    discovered: T.Optional(
+      T.Array(DiscoveredSchema, { description: "Whole-schema shares and their tables." }),
+    ),
     filters: T.Optional(
       T.Array(FilterHealth, { description: "Tables with a partition filter, checked when probed." }),
     ),
@@ -66,5 +78,6 @@ export type LoadedConfig = Static<typeof LoadedConfig>;
 export type StorageHealth = Static<typeof StorageHealth>;
 export type TableHealth = Static<typeof TableHealth>;
 export type FilterHealth = Static<typeof FilterHealth>;
+export type DiscoveredSchema = Static<typeof DiscoveredSchema>;
 export type TableState = (typeof tableStates)[number];
 export type StatusDocument = Static<typeof StatusDocument>;

@@ -101,6 +101,8 @@ export class TableHealthMonitor {
   }
 
   async #round(context: ServerContext): Promise<void> {
+    // whole-schema shares are listed again first, so tables created since are probed in this round
+    await context.discovery.refreshAll();
     const queue = [...context.catalog.allTables()];
     const worker = async () => {
       for (let table = queue.shift(); table !== undefined; table = queue.shift()) {

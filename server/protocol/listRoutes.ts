@@ -58,6 +58,7 @@ export function registerListRoutes(app: FastifyInstance): void {
       const { catalog, listPageTokens } = request.ctx;
       const { share, schema: schemaName } = request.params;
       const schema = resolveSchema(catalog, request.identity, share, schemaName);
+      await request.ctx.discovery.refresh(schema);
       const scope = `tables\0${schema.share.toLowerCase()}\0${schema.name.toLowerCase()}`;
       return paginate(schema.tables.map(tableItem), scope, request.query, listPageTokens);
     },
@@ -69,6 +70,7 @@ export function registerListRoutes(app: FastifyInstance): void {
     async (request) => {
       const { catalog, listPageTokens } = request.ctx;
       const share = resolveShare(catalog, request.identity, request.params.share);
+      await Promise.all(share.schemas.map((schema) => request.ctx.discovery.refresh(schema)));
       const tables = share.schemas.flatMap((schema) => schema.tables.map(tableItem));
       return paginate(tables, `all-tables\0${share.id}`, request.query, listPageTokens);
     },

@@ -12,7 +12,7 @@ import {
   TableParams,
   VersionQuery,
 } from "./requestSchemas.ts";
-import { resolveTable } from "./resolve.ts";
+import { resolveSchema, resolveTable } from "./resolve.ts";
 import {
   answerMetadata,
   answerSnapshotQuery,
@@ -21,8 +21,13 @@ import {
   tableVersion,
 } from "./tableAnswers.ts";
 
-function tableOf(request: FastifyRequest<{ Params: TableParams }>): SharedTable {
-  return resolveTable(request.ctx.catalog, request.identity, request.params);
+/** The table a request names; in a whole-schema share, a table created since is looked for first. */
+async function tableOf(request: FastifyRequest<{ Params: TableParams }>): Promise<SharedTable> {
+  const { catalog, discovery } = request.ctx;
+  const { params, identity } = request;
+  const schema = resolveSchema(catalog, identity, params.share, params.schema);
+  if (schema.discovery && !catalog.table(schema, params.table)) await discovery.refresh(schema);
+  return resolveTable(catalog, identity, params);
 }
 
 export function registerTableRoutes(app: FastifyInstance): void {
@@ -30,7 +35,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     request: FastifyRequest<{ Params: TableParams; Querystring: VersionQuery }>,
     reply: FastifyReply,
   ) => {
-    const table = tableOf(request);
+    const table = await tableOf(request);
     const version = await tableVersion(request, table, request.query.startingTimestamp);
     reply.header("delta-table-version", String(version));
     return reply.code(200).send();
@@ -44,7 +49,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     "/shares/:share/schemas/:schema/tables/:table/metadata",
     { schema: { params: TableParams, querystring: MetadataQuery } },
     async (request, reply) => {
-      return answerMetadata(request, reply, tableOf(request), request.query);
+      return answerMetadata(request, reply, await tableOf(request), request.query);
     },
   );
 
@@ -54,7 +59,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const { ctx } = request;
       const body = request.body ?? {};
-      const table = tableOf(request);
+      const table = await tableOf(request);
       checkQueryBody(body);
       if (body.startingVersion !== undefined) {
         return answerStreamingQuery(request, reply, table, {
@@ -75,6 +80,6 @@ export function registerTableRoutes(app: FastifyInstance): void {
   app.get<{ Params: TableParams; Querystring: ChangesQuery }>(
     "/shares/:share/schemas/:schema/tables/:table/changes",
     { schema: { params: TableParams, querystring: ChangesQuery } },
-    async (request, reply) => answerChangeDataFeed(request, reply, tableOf(request), request.query),
+    async (request, reply) => answerChangeDataFeed(request, reply, await tableOf(request), request.query),
   );
 }

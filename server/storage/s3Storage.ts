@@ -47,6 +47,32 @@ export class S3TableStorage implements TableStorage {
     return this.#prefix + checkedKey(path);
   }
 
+  async folders(limit: number): Promise<string[]> {
+    const names: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.#client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: this.#prefix,
+            Delimiter: "/",
+            ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          throw translateS3Error(error, `s3://${this.#bucket}/${this.#prefix}`);
+        });
+      for (const common of page.CommonPrefixes ?? []) {
+        const name = common.Prefix?.slice(this.#prefix.length).replace(/\/$/, "");
+        if (name) names.push(name);
+        if (names.length >= limit) return names;
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return names;
+  }
+
   async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
     const prefix = `${this.#key(dir)}/`;
     let continuationToken: string | undefined;
