@@ -3,6 +3,7 @@
 // concerned are left out, so one bad table never stops the rest of a share or server.
 import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
 import { partitionFilterSyntaxProblem } from "../../server/selection/partitionFilter.ts";
+import type { SharedSchemaSpec } from "../api/deltaShare.ts";
 import type { DeltaShare } from "../api/kinds.ts";
 
 export interface ShareProblem {
@@ -64,7 +65,8 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
   let tables = 0;
   const schemas: SchemaConfig[] = firstByName(share.spec.schemas, repeated("schema")).map((schema) => ({
     name: schema.name,
-    tables: firstByName(schema.tables, repeated(`schema ${schema.name}: table`)).flatMap(
+    ...wholeSchema(schema, problems),
+    tables: firstByName(schema.tables ?? [], repeated(`schema ${schema.name}: table`)).flatMap(
       (table): TableConfig[] => {
         const problem = locationProblem(table.location);
         if (problem !== undefined) {
@@ -106,4 +108,23 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
     schemas,
   };
   return { name, config, tables, problems };
+}
+
+/** A whole-schema share's location and options, left out (and reported) when they cannot serve. */
+function wholeSchema(schema: SharedSchemaSpec, problems: ShareProblem[]): Partial<SchemaConfig> {
+  if (schema.location === undefined) return {};
+  const where = locationProblem(schema.location);
+  const filter = schema.partitionFilter && partitionFilterSyntaxProblem(schema.partitionFilter);
+  if (where !== undefined || filter) {
+    problems.push({
+      reason: where !== undefined ? "InvalidLocation" : "InvalidPartitionFilter",
+      message: `schema ${schema.name}: ${where !== undefined ? `location ${schema.location} ${where}` : `partitionFilter ${filter}`}; its tables are not looked for`,
+    });
+    return {};
+  }
+  return {
+    location: schema.location,
+    historyShared: schema.history ?? false,
+    ...(schema.partitionFilter !== undefined ? { partitionFilter: schema.partitionFilter } : {}),
+  };
 }

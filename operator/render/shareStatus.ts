@@ -86,10 +86,31 @@ export function shareStatus(
   const parts = [validCondition(rendered), served, loaded, tables, ...(filters ? [filters] : [])];
   const ready = readyFrom(parts, `served as '${rendered.name}'`, "Served");
   const generation = share.metadata.generation;
+  const discovered = discoveredTables(rendered.name, serving);
   return {
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     conditions: nextConditions(share.status?.conditions, [ready, ...parts], generation, now),
     shareName: rendered.name,
     tables: serving.state === "served" || serving.state === "pending" ? rendered.tables : 0,
+    ...(discovered ? { discovered } : {}),
   };
+}
+
+/** What the first ready pod that listed them found under the share's whole-schema locations. */
+function discoveredTables(shareName: string, serving: ShareServing): DeltaShareStatus["discovered"] {
+  if (serving.state !== "served" || serving.report === undefined) return undefined;
+  for (const pod of serving.report.pods) {
+    if (!("discovered" in pod.status) || pod.status.discovered === undefined) continue;
+    const ours = pod.status.discovered.filter(
+      (entry) => entry.share.toLowerCase() === shareName.toLowerCase(),
+    );
+    if (ours.length === 0) continue;
+    return ours.map((entry) => ({
+      schema: entry.schema,
+      location: entry.location,
+      tables: entry.tables,
+      ...(entry.error !== null ? { error: entry.error } : {}),
+    }));
+  }
+  return undefined;
 }

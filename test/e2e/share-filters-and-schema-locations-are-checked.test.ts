@@ -1,6 +1,7 @@
-// A DeltaShare's partition filter against a real API server: the CRD's pattern refuses text that
-// is not shaped like a filter (no comparison, statement separators, double quotes); filters in the
-// language are accepted. What a pattern cannot parse the operator reports (share-filters-are-reported).
+// A DeltaShare's partition filters and whole-schema locations against a real API server: the CRD's
+// pattern refuses text that is not shaped like a filter (no comparison, statement separators,
+// double quotes) and filters in the language are accepted (what a pattern cannot parse the
+// operator reports: share-filters-are-reported); a schema needs tables or an S3 location.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { apiVersion } from "../../operator/api/group.ts";
@@ -57,5 +58,26 @@ describe("the API server checks a partition filter's shape", () => {
       "day<'2024-01-01'",
     ];
     for (const [index, text] of accepted.entries()) await cluster.apply(shareWith(`good-${index}`, text));
+  });
+});
+
+describe("the API server checks a whole-schema share's schema", () => {
+  const shareOf = (name: string, schema: Record<string, unknown>) =>
+    ({
+      apiVersion,
+      kind: "DeltaShare",
+      metadata: { name },
+      spec: { serverRef: { name: "s" }, schemas: [{ name: "main", ...schema }] },
+    }) as KubeObject;
+
+  it("accepts a schema with a location and no tables, with history and a filter", async () => {
+    await cluster.apply(
+      shareOf("lake", { location: "s3://bucket/lake/", history: true, partitionFilter: "country = 'US'" }),
+    );
+  });
+
+  it("refuses a schema with neither tables nor a location, and a location outside S3", async () => {
+    await assert.rejects(cluster.apply(shareOf("empty", {})), /a schema needs tables or a location/);
+    await assert.rejects(cluster.apply(shareOf("local", { location: "/data/lake" })), /location/);
   });
 });
