@@ -26,7 +26,8 @@ async function tableOf(request: FastifyRequest<{ Params: TableParams }>): Promis
   const { catalog, discovery } = request.ctx;
   const { params, identity } = request;
   const schema = resolveSchema(catalog, identity, params.share, params.schema);
-  if (schema.discovery && !catalog.table(schema, params.table)) await discovery.refresh(schema);
+  if (schema.discovery && !catalog.table(schema, params.table))
+    await discovery.refreshForMissingTable(schema);
   return resolveTable(catalog, identity, params);
 }
 

@@ -1,7 +1,8 @@
 // Whole-schema shares: the Delta tables (folders holding `_delta_log/`) directly under a schema's
 // location, found with a bounded listing on a schedule (the table-health round) and on demand (a
 // request naming a table the schema does not hold yet, or listing its tables), at most once per
-// `minIntervalMs` per schema so recipients cannot turn requests into listings.
+// `minIntervalMs` per schema so recipients cannot turn requests into listings: a listing asked for
+// sooner is skipped, or, for a table not found, waited for.
 import { dotlessNamePattern } from "../config/schema.ts";
 import type { DiscoveredSchema } from "../ops/statusDocument.ts";
 import type { TableStorage } from "../storage/storage.ts";
@@ -34,6 +35,8 @@ export async function findDeltaTables(storage: TableStorage): Promise<string[]> 
 
 interface SchemaState {
   running?: Promise<void>;
+  /** A listing a missed table waits for, once the interval since the last has passed. */
+  queued?: Promise<void>;
   lastStarted: number;
   report: DiscoveredSchema;
 }
@@ -85,6 +88,23 @@ export class SchemaDiscovery {
         state.running = undefined;
       });
     return state.running;
+  }
+
+  /**
+   * For a request naming a table the schema does not hold: lists the location again as soon as the
+   * interval allows (waiting at most that long), so a table made a moment after a listing is found.
+   */
+  async refreshForMissingTable(schema: SharedSchema): Promise<void> {
+    const state = this.#states.get(schema);
+    if (!state) return;
+    if (state.running) await state.running;
+    const wait = state.lastStarted + this.#minIntervalMs - Date.now();
+    if (wait <= 0) return this.refresh(schema);
+    state.queued ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      state.queued = undefined;
+      return this.refresh(schema);
+    });
+    return state.queued;
   }
 
   /** Every whole-schema share listed again (the scheduled round). */

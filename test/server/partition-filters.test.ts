@@ -118,6 +118,12 @@ describe("partition filters per recipient", () => {
                 { name: "by_amount", location: s3Table, historyShared: true, partitionFilter: "amount > 1" },
               ],
             },
+            {
+              name: "lake",
+              location: `s3://${bucket}/tables/`,
+              historyShared: true,
+              partitionFilter: "country = CURRENT_RECIPIENT('country')",
+            },
           ],
         },
       ],
@@ -214,6 +220,29 @@ describe("partition filters per recipient", () => {
     });
   }
 
+  test("a whole-schema share in S3 picks up a table uploaded after the server started, filtered alike", async () => {
+    const who = person("fr-reader");
+    const before = (await (await as(who, "/shares/geo/schemas/lake/tables")).json()) as {
+      items: { name: string }[];
+    };
+    assert.deepEqual(
+      before.items.map((item) => item.name),
+      ["orders"],
+    );
+    await s3.uploadDirectory(join(dir, "tables", "orders"), bucket, "tables/copy");
+    const [load, changes] = await batchWithClient(who.profile, [
+      { op: "load", table: "geo.lake.copy", use_delta_format: true },
+      { op: "changes", table: "geo.lake.copy", starting_version: 0 },
+    ]);
+    const slice = truth.get("FR") as Slice;
+    assert.deepEqual(rowsOf(load as Record<string, unknown>), sortRows(slice.rows));
+    assert.deepEqual(untimed(rowsOf(changes as Record<string, unknown>)), untimed(slice.changes));
+    const status = (await (await fetch(`${server.opsUrl}/status`)).json()) as {
+      discovered: { schema: string; tables: string[] }[];
+    };
+    assert.deepEqual(status.discovered.find((entry) => entry.schema === "lake")?.tables, ["copy", "orders"]);
+  });
+
   test("a recipient without the property gets nothing, in either format", async () => {
     const who = person("no-country");
     const answers = await batchWithClient(who.profile, [
@@ -239,17 +268,19 @@ describe("partition filters per recipient", () => {
       assert.equal(JSON.parse(text).errorCode, "INVALID_TABLE_STATE");
       assert.match(text, /'amount', which is not a partition column; nothing is served/);
     }
-    let filters: { table: string; ok: boolean; message: string | null }[] = [];
+    let filters: { schema: string; table: string; ok: boolean; message: string | null }[] = [];
+    const byTable = () =>
+      Object.fromEntries(filters.map((filter) => [`${filter.schema}.${filter.table}`, filter]));
     for (let attempt = 0; attempt < 100; attempt++) {
       const status = (await (await fetch(`${server.opsUrl}/status`)).json()) as { filters?: typeof filters };
       filters = status.filters ?? [];
-      if (filters.length === 2) break;
+      if (byTable()["sales.orders"] && byTable()["sales.by_amount"]) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const byTable = Object.fromEntries(filters.map((filter) => [filter.table, filter]));
-    assert.equal(byTable.orders?.ok, true);
-    assert.equal(byTable.by_amount?.ok, false);
-    assert.match(byTable.by_amount?.message ?? "", /'amount', which is not a partition column/);
+    const reported = byTable();
+    assert.equal(reported["sales.orders"]?.ok, true);
+    assert.equal(reported["sales.by_amount"]?.ok, false);
+    assert.match(reported["sales.by_amount"]?.message ?? "", /'amount', which is not a partition column/);
     const audit = (await readFile(join(server.dir, "audit.log"), "utf8")).split("\n").filter(Boolean);
     const events = audit.map((line) => JSON.parse(line) as { table: string; partitionFilter: string | null });
     assert.ok(events.some((event) => event.table === "by_amount" && event.partitionFilter === "amount > 1"));
