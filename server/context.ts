@@ -2,6 +2,7 @@
 // a storage per table, the snapshot cache and the token codecs. A new configuration builds a new
 // context; requests already running keep the one they started with.
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { Logger } from "pino";
 import { type Authenticator, createAuthenticator } from "./auth/authenticator.ts";
 import type { ServerConfig } from "./config/schema.ts";
@@ -13,6 +14,11 @@ import { FileUrlCodec } from "./storage/fileUrls.ts";
 import { openTableFiles, openTableStorage } from "./storage/openTableStorage.ts";
 import { createS3Client } from "./storage/s3Client.ts";
 import type { TableStorage } from "./storage/storage.ts";
+import {
+  createStsClient,
+  type TableCredentialIssuer,
+  tableCredentialIssuer,
+} from "./storage/tableCredentials.ts";
 import type { TableFiles } from "./storage/tableFiles.ts";
 
 export interface ServerContext {
@@ -25,7 +31,11 @@ export interface ServerContext {
   queryPageTokens: SignedTokenCodec;
   /** Refresh tokens of snapshot queries (same files, same version, fresh URLs). */
   refreshTokens: SignedTokenCodec;
+  /** Ids of asynchronous queries: the query itself, signed, so that any replica answers a poll. */
+  asyncQueries: SignedTokenCodec;
   fileUrls: FileUrlCodec;
+  /** Temporary credentials for a table's directory; only when directory access is configured. */
+  tableCredentials?: TableCredentialIssuer;
   logger: Logger;
   storageOf(table: SharedTable): TableStorage;
   /** The table's data files, under its location or its extra roots. */
@@ -52,6 +62,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     return s3Client;
   };
   const storageDeps = { s3Client: s3, fileUrls };
+  let sts: STSClient | undefined;
   const storages = new Map<string, TableStorage>();
   const files = new Map<string, TableFiles>();
   // tables of whole-schema shares appear after the context is made: storage is opened on first use
@@ -64,6 +75,13 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
   const known = (table: SharedTable) => {
     if (!storages.has(table.id) && catalog.tableById(table.id) === table) open(table);
   };
+  const directoryAccess = config.directoryAccess;
+  const tableCredentials =
+    directoryAccess &&
+    tableCredentialIssuer(directoryAccess, () => {
+      sts ??= createStsClient(directoryAccess, config.s3);
+      return sts;
+    });
   return {
     config,
     catalog,
@@ -72,7 +90,9 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     listPageTokens: new SignedTokenCodec(deps.signingKey, "list-page"),
     queryPageTokens: new SignedTokenCodec(deps.signingKey, "query-page"),
     refreshTokens: new SignedTokenCodec(deps.signingKey, "refresh-token"),
+    asyncQueries: new SignedTokenCodec(deps.signingKey, "async-query"),
     fileUrls,
+    ...(tableCredentials ? { tableCredentials } : {}),
     logger: deps.logger,
     discovery: new SchemaDiscovery(catalog, (location) => openTableStorage(location, "", storageDeps)),
     storageOf(table) {

@@ -76,6 +76,12 @@ export const DeltaRecipientSpec = T.Object(
         description: "Secret that receives the profile (config.share); <name>-share-profile when absent.",
       }),
     ),
+    directoryAccess: T.Optional(
+      T.Boolean({
+        default: false,
+        description: "May ask for temporary credentials of tables that offer directory access.",
+      }),
+    ),
     properties: T.Optional(StringMap({ description: "Free properties, passed to the server's config." })),
   },
   cel(

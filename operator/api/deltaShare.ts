@@ -1,7 +1,7 @@
 // DeltaShare: a share's schemas and tables, served by the DeltaSharingServer its serverRef names.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { Conditions } from "./condition.ts";
-import { cel, LocalObjectReference, listMapOptions } from "./schemaHelpers.ts";
+import { cel, LocalObjectReference, listMapOptions, StringMap } from "./schemaHelpers.ts";
 
 // Protocol names: no whitespace, slash or control characters; schema and table names also no
 // period (the server's config schema states the same).
@@ -37,6 +37,13 @@ const SharedTable = T.Object({
         "Partitions recipients may see, e.g. country = CURRENT_RECIPIENT('country') (README: Partition filters). " +
         "Columns are checked by the server against the table's log and reported in status.",
       pattern: partitionFilterShape,
+    }),
+  ),
+  directoryAccess: T.Optional(
+    T.Boolean({
+      default: false,
+      description:
+        "Offer temporary credentials for the table's S3 prefix to DeltaRecipients allowed directory access (needs history, no startVersion).",
     }),
   ),
   comment: T.Optional(T.String({ maxLength: 4096 })),
@@ -87,7 +94,25 @@ export const DeltaShareSpec = T.Object({
       description: "Share name recipients see and DeltaRecipients grant; metadata.name when absent.",
     }),
   ),
+  displayName: T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "The share's name as recipients' tools display it.",
+    }),
+  ),
   comment: T.Optional(T.String({ maxLength: 4096 })),
+  properties: T.Optional(
+    StringMap({
+      maxProperties: 50,
+      description:
+        "Key/value properties recipients see on the share: keys up to 255, values up to 1000 characters.",
+      ...cel({
+        rule: "self.all(k, size(k) <= 255 && size(self[k]) <= 1000)",
+        message: "property keys must be at most 255 and values at most 1000 characters",
+      }),
+    }),
+  ),
   schemas: T.Array(SharedSchema, {
     minItems: 1,
     maxItems: 50,

@@ -77,6 +77,34 @@ const ServerAws = T.Object(
   },
 );
 
+const ServerDirectoryAccess = T.Object(
+  {
+    readerRoleArn: T.String({
+      maxLength: 2048,
+      pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
+      description:
+        "Role the server assumes (chained from its own) for recipients' temporary table credentials.",
+    }),
+    sessionSeconds: T.Optional(
+      T.Integer({
+        minimum: 900,
+        maximum: 3600,
+        default: 3600,
+        description: "Lifetime of the credentials; STS caps chained role sessions at 3600 s.",
+      }),
+    ),
+    region: T.Optional(T.String({ minLength: 1, maxLength: 64, description: "STS region; else s3.region." })),
+    stsEndpoint: T.Optional(
+      T.String({
+        maxLength: 2048,
+        pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$",
+        description: "Custom STS endpoint (an interface VPC endpoint).",
+      }),
+    ),
+  },
+  { description: "Directory access (temporary table credentials); off when absent." },
+);
+
 const ServerService = T.Object(
   {
     type: T.Optional(
@@ -320,6 +348,7 @@ export const DeltaSharingServerSpec = T.Object(
     monitoring: T.Optional(Monitoring),
     s3: T.Optional(ServerS3),
     aws: T.Optional(ServerAws),
+    directoryAccess: T.Optional(ServerDirectoryAccess),
     service: T.Optional(ServerService),
     resources: T.Optional(Resources),
     podLabels: T.Optional(StringMap({ description: "Extra labels of the server's pods." })),

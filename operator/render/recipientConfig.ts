@@ -29,6 +29,7 @@ export function renderRecipientConfig(
       tokens: acceptedTokens(credentials),
       shares: granted,
       ...(spec.allowedIpRanges !== undefined ? { allowedIpRanges: spec.allowedIpRanges } : {}),
+      ...(spec.directoryAccess === true ? { directoryAccess: true } : {}),
       ...(spec.properties !== undefined ? { properties: spec.properties } : {}),
     },
     unknownShares,

@@ -60,9 +60,41 @@ export function renderServerConfig(
     logLevel: spec.logLevel ?? serverDefaults.logLevel,
     signingKeyFile: signingKeyFileName,
     ...(Object.keys(s3).length > 0 ? { s3 } : {}),
-    shares,
-    recipients: [...recipients].sort((a, b) => a.name.localeCompare(b.name)),
+    ...(spec.directoryAccess !== undefined
+      ? { directoryAccess: directoryAccessOf(spec.directoryAccess) }
+      : {}),
+    // without a reader role no table or recipient may opt in (the server would refuse the file)
+    shares: spec.directoryAccess !== undefined ? shares : shares.map(shareWithoutDirectoryAccess),
+    recipients: [...recipients]
+      .map((recipient) =>
+        spec.directoryAccess !== undefined ? recipient : recipientWithoutDirectoryAccess(recipient),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name)),
   };
+}
+
+function directoryAccessOf(spec: NonNullable<DeltaSharingServer["spec"]["directoryAccess"]>) {
+  return {
+    readerRoleArn: spec.readerRoleArn,
+    sessionSeconds: spec.sessionSeconds ?? 3600,
+    ...(spec.region !== undefined ? { region: spec.region } : {}),
+    ...(spec.stsEndpoint !== undefined ? { stsEndpoint: spec.stsEndpoint } : {}),
+  };
+}
+
+function shareWithoutDirectoryAccess(share: ShareConfig): ShareConfig {
+  return {
+    ...share,
+    schemas: share.schemas.map((schema) => ({
+      ...schema,
+      tables: schema.tables.map(({ directoryAccess: _dropped, ...table }) => table),
+    })),
+  };
+}
+
+function recipientWithoutDirectoryAccess(recipient: RecipientConfig): RecipientConfig {
+  const { directoryAccess: _dropped, ...rest } = recipient;
+  return rest;
 }
 
 // Written as JSON, which is YAML too: it serialises and reads back orders of magnitude faster than

@@ -3,6 +3,7 @@
 // concerned are left out, so one bad table never stops the rest of a share or server.
 import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
 import { partitionFilterSyntaxProblem } from "../../server/selection/partitionFilter.ts";
+import { directoryAccessLocationProblem } from "../../server/storage/sessionPolicy.ts";
 import type { SharedSchemaSpec } from "../api/deltaShare.ts";
 import type { DeltaShare } from "../api/kinds.ts";
 
@@ -88,6 +89,16 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
           return [];
         }
         tables += 1;
+        // the longest partition's ARNs, so the policy fits whichever role the server assumes
+        const directoryProblem = table.directoryAccess
+          ? directoryAccessLocationProblem(table.location, "aws-us-gov")
+          : undefined;
+        if (directoryProblem !== undefined) {
+          problems.push({
+            reason: "InvalidLocation",
+            message: `table ${schema.name}.${table.name}: directory access ${directoryProblem}; it is served without it`,
+          });
+        }
         return [
           {
             name: table.name,
@@ -95,6 +106,9 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
             historyShared: table.history ?? false,
             ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
             ...(table.partitionFilter !== undefined ? { partitionFilter: table.partitionFilter } : {}),
+            ...(table.directoryAccess === true && directoryProblem === undefined
+              ? { directoryAccess: true }
+              : {}),
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           },
         ];
@@ -104,7 +118,9 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
   const name = shareNameOf(share);
   const config: ShareConfig = {
     name,
+    ...(share.spec.displayName !== undefined ? { displayName: share.spec.displayName } : {}),
     ...(share.spec.comment !== undefined ? { comment: share.spec.comment } : {}),
+    ...(share.spec.properties !== undefined ? { properties: share.spec.properties } : {}),
     schemas,
   };
   return { name, config, tables, problems };

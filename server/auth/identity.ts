@@ -7,20 +7,32 @@ export interface Identity {
   /** What partition filters read as CURRENT_RECIPIENT('name'). */
   properties: Readonly<Record<string, string>>;
   canSee(shareName: string): boolean;
+  /** May ask for temporary credentials of tables that offer directory access. */
+  directoryAccess: boolean;
 }
 
+/** The shared token or anonymous access: every share, and never directory access, which is granted per recipient. */
 export const everyShare = (recipient: string): Identity => ({
   recipient,
   properties: {},
   canSee: () => true,
+  directoryAccess: false,
 });
 
+export interface Grants {
+  shares: readonly string[];
+  directoryAccess: boolean;
+  /** What partition filters read as CURRENT_RECIPIENT('name'). */
+  properties?: Readonly<Record<string, string>>;
+}
+
 /** An identity that sees the named shares, matched ignoring case as share names are. */
-export function grantedShares(
-  recipient: string,
-  shares: readonly string[],
-  properties: Readonly<Record<string, string>> = {},
-): Identity {
-  const granted = new Set(shares.map((share) => share.toLowerCase()));
-  return { recipient, properties, canSee: (shareName) => granted.has(shareName.toLowerCase()) };
+export function grantedShares(recipient: string, grants: Grants): Identity {
+  const granted = new Set(grants.shares.map((share) => share.toLowerCase()));
+  return {
+    recipient,
+    properties: grants.properties ?? {},
+    canSee: (shareName) => granted.has(shareName.toLowerCase()),
+    directoryAccess: grants.directoryAccess,
+  };
 }

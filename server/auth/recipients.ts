@@ -23,7 +23,11 @@ export interface RecipientFacts {
 export function recipientAuthenticator(recipients: readonly RecipientConfig[]) {
   const byHash = new Map<string, KnownToken>();
   for (const recipient of recipients) {
-    const identity = grantedShares(recipient.name, recipient.shares, recipient.properties ?? {});
+    const identity = grantedShares(recipient.name, {
+      shares: recipient.shares,
+      directoryAccess: recipient.directoryAccess ?? false,
+      properties: recipient.properties ?? {},
+    });
     const allowed = recipient.allowedIpRanges ? addressRanges(recipient.allowedIpRanges) : undefined;
     for (const token of recipient.tokens) {
       byHash.set(token.sha256, {

@@ -36,6 +36,13 @@ export const TableConfig = T.Object(
     startVersion: T.Optional(
       T.Integer({ minimum: 0, default: 0, description: "History before this version is not shared." }),
     ),
+    directoryAccess: T.Optional(
+      T.Boolean({
+        default: false,
+        description:
+          "Offer directory access (temporary credentials for the table's S3 prefix) to recipients allowed it.",
+      }),
+    ),
     partitionFilter: T.Optional(
       T.String({
         minLength: 1,
@@ -75,11 +82,31 @@ export const SchemaConfig = T.Object(
   strict,
 );
 
+/** Share properties within the limits PROTOCOL.md sets (clients may truncate beyond them). */
+export const ShareProperties = T.Record(
+  T.String({ pattern: "^[\\s\\S]{1,255}$" }),
+  T.String({ maxLength: 1000 }),
+  {
+    maxProperties: 50,
+    additionalProperties: false,
+    description:
+      "Key/value properties recipients see on the share: at most 50, keys ≤ 255, values ≤ 1000 characters.",
+  },
+);
+
 export const ShareConfig = T.Object(
   {
     name: T.String({ pattern: namePattern }),
     id: T.Optional(T.String({ minLength: 1, maxLength: 255 })),
+    displayName: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 255,
+        description: "The share's name as recipients' tools display it.",
+      }),
+    ),
     comment: T.Optional(T.String({ maxLength: 65536 })),
+    properties: T.Optional(ShareProperties),
     schemas: T.Array(SchemaConfig, { default: [] }),
   },
   strict,
@@ -130,6 +157,12 @@ export const RecipientConfig = T.Object(
         description: "IPv4/IPv6 CIDRs the recipient may connect from; any address when absent.",
       }),
     ),
+    directoryAccess: T.Optional(
+      T.Boolean({
+        default: false,
+        description: "May ask for temporary credentials of tables that offer directory access.",
+      }),
+    ),
     properties: T.Optional(
       T.Record(T.String(), T.String(), {
         description: "Free properties; partition filters read them as CURRENT_RECIPIENT('name').",
@@ -159,6 +192,32 @@ export const S3Config = T.Object(
     ),
     forcePathStyle: T.Optional(
       T.Boolean({ description: "Path-style URLs (needed by most non-AWS S3 servers)." }),
+    ),
+  },
+  strict,
+);
+
+/** Temporary table credentials (directory access): the role the server assumes for recipients. */
+export const DirectoryAccessConfig = T.Object(
+  {
+    readerRoleArn: T.String({
+      pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$",
+      description: "Role assumed (chained from the server's own) for credentials, narrowed to one table.",
+    }),
+    sessionSeconds: T.Integer({
+      minimum: 900,
+      maximum: 3600,
+      default: 3600,
+      description: "Lifetime of issued credentials; STS caps chained role sessions at 3600 s.",
+    }),
+    region: T.Optional(
+      T.String({ minLength: 1, description: "STS region; else s3.region, else AWS_REGION." }),
+    ),
+    stsEndpoint: T.Optional(
+      T.String({
+        pattern: "^https?://",
+        description: "Custom STS endpoint (a VPC endpoint, a test server).",
+      }),
     ),
   },
   strict,
@@ -287,6 +346,12 @@ export const ServerConfig = T.Object(
     queryTablePageSizeLimit: T.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
     queryTablePageTokenTtlMs: T.Integer({ minimum: 1000, default: 259_200_000 }),
     refreshTokenTtlMs: T.Integer({ minimum: 1000, default: 3_600_000 }),
+    asyncQueryTtlMs: T.Integer({
+      minimum: 1000,
+      default: 3_600_000,
+      description:
+        "How long an asynchronous query's id answers polls: at least this long, at most twice as long.",
+    }),
     deltaTableCacheSize: T.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
     stalenessAcceptable: T.Boolean({ default: false }),
     evaluatePredicateHints: T.Boolean({ default: true }),
@@ -303,6 +368,7 @@ export const ServerConfig = T.Object(
       { default: "info" },
     ),
     s3: T.Optional(S3Config),
+    directoryAccess: T.Optional(DirectoryAccessConfig),
     limits: T.Optional(LimitsConfig),
     audit: T.Optional(AuditConfig),
     ops: T.Optional(OpsConfig),
@@ -314,6 +380,7 @@ export type TableConfig = Static<typeof TableConfig>;
 export type SchemaConfig = Static<typeof SchemaConfig>;
 export type ShareConfig = Static<typeof ShareConfig>;
 export type S3Config = Static<typeof S3Config>;
+export type DirectoryAccessConfig = Static<typeof DirectoryAccessConfig>;
 export type RecipientConfig = Static<typeof RecipientConfig>;
 export type LimitsConfig = Static<typeof LimitsConfig>;
 export type RateLimitConfig = Static<typeof RateLimitConfig>;

@@ -2,7 +2,8 @@
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
 import { partitionFilterSyntaxProblem } from "../selection/partitionFilter.ts";
-import type { ServerConfig } from "./schema.ts";
+import { directoryAccessLocationProblem, partitionOf } from "../storage/sessionPolicy.ts";
+import type { ServerConfig, TableConfig } from "./schema.ts";
 
 export interface ConfigProblem {
   path: (string | number)[];
@@ -64,6 +65,10 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
             ? undefined
             : partitionFilterSyntaxProblem(table.partitionFilter);
         if (syntax) problems.push({ path: [...base, tableIndex, "partitionFilter"], message: syntax });
+        const refused = directoryAccessProblem(config, table);
+        if (refused !== undefined) {
+          problems.push({ path: [...base, tableIndex, "directoryAccess"], message: refused });
+        }
       });
     });
   });
@@ -99,6 +104,14 @@ function fileUrlProblems(config: ServerConfig): ConfigProblem[] {
       message: `is required when tables on local disk are served and host is ${config.host}: set it to the URL recipients reach this server at`,
     },
   ];
+}
+
+// Directory access needs a reader role to assume and a table under a prefix of a bucket, whose
+// session policy fits in what STS accepts.
+function directoryAccessProblem(config: ServerConfig, table: TableConfig): string | undefined {
+  if (table.directoryAccess !== true) return undefined;
+  if (config.directoryAccess === undefined) return "needs the server's directoryAccess (readerRoleArn)";
+  return directoryAccessLocationProblem(table.location, partitionOf(config.directoryAccess.readerRoleArn));
 }
 
 // Refusing a file that names no way in at all: an empty or forgotten section must not silently
@@ -150,6 +163,12 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
       }
       tokenOwners.set(token.sha256, recipient.name);
     });
+    if (recipient.directoryAccess === true && config.directoryAccess === undefined) {
+      problems.push({
+        path: ["recipients", index, "directoryAccess"],
+        message: "needs the server's directoryAccess (readerRoleArn)",
+      });
+    }
     (recipient.allowedIpRanges ?? []).forEach((range, rangeIndex) => {
       if (!parseCidr(range)) {
         problems.push({

@@ -15,6 +15,8 @@ export interface AuditNotes {
   recipient?: string;
   /** The table's partition filter that chose the recipient's slice. */
   partitionFilter?: string;
+  /** When temporary table credentials handed out expire (epoch ms). */
+  credentialsExpireAt?: number;
 }
 
 export interface AuditEvent {
@@ -27,6 +29,8 @@ export interface AuditEvent {
   table: string | null;
   tableVersion: number | null;
   filesReturned: number | null;
+  /** Temporary table credentials handed out: when they expire (ISO time). */
+  credentialsExpireAt: string | null;
   limitHint: number | null;
   predicates: {
     sql: string[];

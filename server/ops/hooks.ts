@@ -109,6 +109,10 @@ function finish(ops: Operations, request: FastifyRequest, reply: FastifyReply, s
     table: params.table ?? null,
     tableVersion: numberHeader(reply, "delta-table-version"),
     filesReturned: selection ? selection.returned : null,
+    credentialsExpireAt:
+      request.audit?.credentialsExpireAt === undefined
+        ? null
+        : new Date(request.audit.credentialsExpireAt).toISOString(),
     limitHint: typeof body?.limitHint === "number" ? body.limitHint : null,
     predicates: predicatesOf(body, request.audit ?? {}, selection?.pruned),
     status,

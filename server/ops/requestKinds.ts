@@ -13,6 +13,8 @@ const suffixes: [RegExp, string][] = [
   [/\/tables\/:table\/metadata$/, "metadata"],
   [/\/tables\/:table\/query$/, "query"],
   [/\/tables\/:table\/changes$/, "changes"],
+  [/\/tables\/:table\/queries\/:queryId$/, "queryInfo"],
+  [/\/tables\/:table\/temporary-table-credentials$/, "temporaryTableCredentials"],
 ];
 
 /** The kind of a data request, `undefined` for anything else. */

@@ -3,6 +3,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { SharedTable } from "../shares/catalog.ts";
 import { type Capabilities, parseCapabilities, type ResponseFormat } from "./capabilities.ts";
+import { echoFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import { FileSigner } from "./fileSigning.ts";
 import { ndjsonStream } from "./ndjson.ts";
 import { parametersHash, type TokenScope } from "./queryPageToken.ts";
@@ -29,12 +31,12 @@ function baseUrl(request: FastifyRequest): string {
   return `${origin.replace(/\/+$/, "")}${config.endpoint.replace(/\/+$/, "")}`;
 }
 
-/** Signs the files of one answer; their ids follow the answer's format. */
-export function fileSigner(request: FastifyRequest, table: SharedTable, format: ResponseFormat): FileSigner {
+/** Signs the files of one answer; their ids follow the scheme the client chose, else the answer's format. */
+export function fileSigner(request: FastifyRequest, table: SharedTable, idScheme: FileIdScheme): FileSigner {
   const { ctx } = request;
   const files = ctx.filesOf(table);
   const signer = files.signer(ctx.config.preSignedUrlTimeoutSeconds, baseUrl(request));
-  return new FileSigner(table, files, signer, format);
+  return new FileSigner(table, files, signer, idScheme);
 }
 
 export async function send(
@@ -45,11 +47,14 @@ export async function send(
     format: ResponseFormat;
     endStreamAction: boolean;
     lines: AsyncIterable<unknown>;
+    /** The file id scheme the client named (fileidhash), echoed back. */
+    fileIdScheme?: FileIdScheme | undefined;
   },
 ): Promise<FastifyReply> {
   const lines = await startLines(answer.lines, { endStreamAction: answer.endStreamAction, log: request.log });
   reply.header("delta-table-version", String(answer.version));
   reply.header("delta-sharing-capabilities", capabilitiesHeader(answer.format, answer.endStreamAction));
+  echoFileIdScheme(reply, answer.fileIdScheme);
   reply.type(ndjsonType);
   return reply.send(ndjsonStream(lines));
 }

@@ -12,6 +12,7 @@ import { SharingError } from "./errors.ts";
 import { registerFileRoute } from "./fileRoute.ts";
 import { registerListRoutes } from "./listRoutes.ts";
 import { registerTableRoutes } from "./tableRoutes.ts";
+import { registerTemporaryCredentialsRoute } from "./temporaryCredentials.ts";
 import { answerFrameworkError, answerNotFound } from "./unrouted.ts";
 import { validatorCompiler } from "./validation.ts";
 
@@ -84,6 +85,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
         });
         registerListRoutes(authenticated);
         registerTableRoutes(authenticated);
+        registerTemporaryCredentialsRoute(authenticated);
       });
     },
     { prefix },

@@ -7,6 +7,8 @@ export interface Capabilities {
   responseFormats: ResponseFormat[];
   readerFeatures: Set<string>;
   includeEndStreamAction: boolean;
+  /** The client can submit a query and poll for its answer (Get Query Info). */
+  asyncQuery: boolean;
   /** Whether the header was sent at all (the answer then names the format chosen). */
   sent: boolean;
 }
@@ -33,6 +35,7 @@ export function parseCapabilities(header: string | string[] | undefined): Capabi
     responseFormats: formats.length > 0 ? formats : ["parquet"],
     readerFeatures: new Set(values.get("readerfeatures") ?? []),
     includeEndStreamAction: values.get("includeendstreamaction")?.[0] === "true",
+    asyncQuery: values.get("asyncquery")?.[0] === "true",
     sent: header !== undefined,
   };
 }

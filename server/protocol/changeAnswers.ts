@@ -15,15 +15,24 @@ import { parquetBlockersOf } from "../delta/parquetCompatibility.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import { stateAtVersion, type TableState } from "../delta/stateAtVersion.ts";
 import type { SharedTable } from "../shares/catalog.ts";
-import { latestSnapshot, requireHistory, requireSharedVersion } from "../tables/tableSnapshot.ts";
+import {
+  latestSnapshot,
+  pinnedSnapshot,
+  requireHistory,
+  requireSharedVersion,
+} from "../tables/tableSnapshot.ts";
+import { tableAccess } from "./accessModes.ts";
 import { capabilitiesOf, fileSigner, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { changesQueryLines } from "./changesQuery.ts";
 import { invalidParameter } from "./errors.ts";
+import { requestedFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import { type ChangesPage, decodePageToken, encodePageToken, type TokenScope } from "./queryPageToken.ts";
 import { recipientSlice } from "./recipientSlice.ts";
 import type { ChangesQuery as ChangesParams, QueryBody } from "./requestSchemas.ts";
 import { chooseResponseFormat } from "./responseFormat.ts";
+import type { PinnedQuery } from "./tableAnswers.ts";
 
 function changesFormat(request: FastifyRequest, states: TableState[], latest: Snapshot): ResponseFormat {
   const blockers = new Set<string>();
@@ -34,13 +43,15 @@ function changesFormat(request: FastifyRequest, states: TableState[], latest: Sn
   return chooseResponseFormat(capabilitiesOf(request), latest, [...blockers]);
 }
 
-interface ChangesPlan {
+export interface ChangesPlan {
   mode: "cdf" | "stream";
   from: number;
   to: number;
   latest: Snapshot;
   head: TableState;
   format: ResponseFormat;
+  /** The file id scheme the client named (fileidhash); ids follow the format otherwise. */
+  fileIdScheme?: FileIdScheme | undefined;
   includeMetadata: boolean;
   includeProtocol: boolean;
   page?: ChangesPage;
@@ -62,6 +73,7 @@ async function answerChanges(
   const query = {
     mode: plan.mode,
     table,
+    access: tableAccess(table, request.identity),
     storage: ctx.storageOf(table),
     latest: plan.latest,
     head: plan.head,
@@ -72,7 +84,7 @@ async function answerChanges(
     includeProtocol: plan.includeProtocol,
     ict: inCommitTimestampsOf(plan.latest.metadata),
     files: ctx.filesOf(table),
-    signer: fileSigner(request, table, plan.format),
+    signer: fileSigner(request, table, plan.fileIdScheme ?? plan.format),
     ...(table.partitionFilter ? { sliceAt } : {}),
     ...(plan.pageSize !== undefined
       ? {
@@ -91,6 +103,7 @@ async function answerChanges(
     format: plan.format,
     endStreamAction,
     lines: changesQueryLines(query),
+    fileIdScheme: plan.fileIdScheme,
   });
 }
 
@@ -117,8 +130,20 @@ export async function answerStreamingQuery(
   reply: FastifyReply,
   table: SharedTable,
   body: QueryBody & { startingVersion: number },
+  pinned?: PinnedQuery,
 ): Promise<FastifyReply> {
+  return answerChanges(request, reply, table, await planStreamingQuery(request, table, body, pinned));
+}
+
+/** What a streaming query reads; `pinned` (an asynchronous query's) stands for the newest version. */
+export async function planStreamingQuery(
+  request: FastifyRequest,
+  table: SharedTable,
+  body: QueryBody & { startingVersion: number },
+  pinned?: PinnedQuery,
+): Promise<ChangesPlan> {
   const { ctx } = request;
+  const fileIdScheme = pinned ? pinned.fileIdScheme : requestedFileIdScheme(request);
   requireHistory(table, "startingVersion");
   requireSharedVersion(table, body.startingVersion);
   const scope = scopeOf(request, table, {
@@ -128,26 +153,27 @@ export async function answerStreamingQuery(
     includeHistoricalProtocol: body.includeHistoricalProtocol,
   });
   const page = changesPage(request, body.pageToken, scope);
-  const latest = await latestSnapshot(ctx, table);
+  const latest = pinned ? await pinnedSnapshot(ctx, table, pinned.version) : await latestSnapshot(ctx, table);
   const latestVersion = page?.latest ?? latest.version;
   if (body.startingVersion > latestVersion) throw startAfterLatest(body.startingVersion, latestVersion);
   const to = page?.end ?? Math.min(body.endingVersion ?? latestVersion, latestVersion);
   const head = await stateAtVersion(ctx.storageOf(table), body.startingVersion, latest);
-  const format = page?.format ?? changesFormat(request, [head, latest], latest);
+  const format = page?.format ?? pinned?.format ?? changesFormat(request, [head, latest], latest);
   const paged = body.maxFiles !== undefined || page !== undefined;
-  return answerChanges(request, reply, table, {
+  return {
     mode: "stream",
     from: body.startingVersion,
     to,
     latest,
     head,
     format,
+    fileIdScheme,
     includeMetadata: true,
     includeProtocol: body.includeHistoricalProtocol === true && format === "delta",
     ...(page ? { page } : {}),
     ...(paged ? { pageSize: pageSize(request, body.maxFiles) } : {}),
     scope,
-  });
+  };
 }
 
 function pageSize(request: FastifyRequest, maxFiles: number | undefined): number {
@@ -165,6 +191,7 @@ export async function answerChangeDataFeed(
   params: ChangesParams,
 ): Promise<FastifyReply> {
   const { ctx } = request;
+  const fileIdScheme = requestedFileIdScheme(request);
   requireHistory(table, "reading changes");
   if (params.startingVersion !== undefined && params.startingTimestamp !== undefined) {
     throw invalidParameter("only one of startingVersion and startingTimestamp may be given");
@@ -227,6 +254,7 @@ export async function answerChangeDataFeed(
     latest,
     head: isSet(params.includeHistoricalMetadata) ? startState : latest,
     format,
+    fileIdScheme,
     includeMetadata: isSet(params.includeHistoricalMetadata),
     includeProtocol: isSet(params.includeHistoricalProtocol) && format === "delta",
     ...(page ? { page } : {}),

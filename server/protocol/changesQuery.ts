@@ -14,6 +14,7 @@ import type { SharedTable } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import type { TableStorage } from "../storage/storage.ts";
 import type { TableFiles } from "../storage/tableFiles.ts";
+import type { TableAccess } from "./accessModes.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import {
   deltaAddLine,
@@ -37,6 +38,8 @@ import { endStreamLine } from "./streamStart.ts";
 export interface ChangesQuery {
   mode: "cdf" | "stream";
   table: SharedTable;
+  /** Access modes (and location) for the asking recipient, named in metadata lines. */
+  access: TableAccess;
   storage: TableStorage;
   files: TableFiles;
   latest: Snapshot;
@@ -119,10 +122,10 @@ export async function* changesQueryLines(query: ChangesQuery): AsyncGenerator<un
   // answer (the Python client's delta format) put them there, where a reader of the range starts
   if (format === "delta") {
     yield deltaProtocolLine(head.protocol, query.includeProtocol ? query.from : undefined);
-    yield deltaMetadataLine(head.metadata, { version: query.from });
+    yield deltaMetadataLine(head.metadata, query.access, { version: query.from });
   } else {
     yield protocolLine();
-    yield parquetMetadataLine(query.table, head.metadata, query.from);
+    yield parquetMetadataLine(query.table, head.metadata, query.from, query.access);
   }
   const resume = paging?.from;
   const from = resume?.version ?? query.from;
@@ -156,8 +159,8 @@ export async function* changesQueryLines(query: ChangesQuery): AsyncGenerator<un
       if (isFile(item) && !visible(item)) continue;
       if (item.kind === "metaData") {
         yield format === "delta"
-          ? deltaMetadataLine(item.metaData, { version: change.version })
-          : parquetMetadataLine(query.table, item.metaData, change.version);
+          ? deltaMetadataLine(item.metaData, query.access, { version: change.version })
+          : parquetMetadataLine(query.table, item.metaData, change.version, query.access);
         continue;
       }
       if (item.kind === "protocol") {

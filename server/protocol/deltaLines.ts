@@ -9,6 +9,7 @@ import type {
   TableMetadata,
   TableProtocol,
 } from "../delta/actions.ts";
+import type { TableAccess } from "./accessModes.ts";
 
 export function deltaProtocolLine(protocol: TableProtocol, version?: number) {
   return {
@@ -30,12 +31,17 @@ export interface DeltaMetadataExtras {
   numFiles?: number;
 }
 
-export function deltaMetadataLine(metadata: TableMetadata, extras: DeltaMetadataExtras = {}) {
+export function deltaMetadataLine(
+  metadata: TableMetadata,
+  access: TableAccess,
+  extras: DeltaMetadataExtras = {},
+) {
   return {
     metaData: {
       ...(extras.version !== undefined ? { version: extras.version } : {}),
       ...(extras.size !== undefined ? { size: extras.size } : {}),
       ...(extras.numFiles !== undefined ? { numFiles: extras.numFiles } : {}),
+      ...access,
       deltaMetadata: {
         id: metadata.id,
         ...(metadata.name !== undefined ? { name: metadata.name } : {}),

@@ -6,6 +6,7 @@ import { CorruptLogError } from "../delta/parseActions.ts";
 import { TableNotFoundError, VersionNotFoundError } from "../delta/snapshotLoader.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import { StorageAccessError, StorageUnavailableError } from "../storage/storage.ts";
+import { CredentialsRefusedError } from "../storage/tableCredentials.ts";
 import { isSharingError, SharingError } from "./errors.ts";
 
 const fastifyErrors: Record<string, (error: FastifyError) => SharingError> = {
@@ -69,6 +70,8 @@ export function toSharingError(error: unknown): SharingError | undefined {
 
 function internalMessage(error: unknown): string {
   if (error instanceof StorageAccessError) return "the table's storage refused access";
+  if (error instanceof CredentialsRefusedError)
+    return "temporary credentials could not be obtained for the table";
   return "";
 }
 

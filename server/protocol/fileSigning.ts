@@ -7,10 +7,9 @@ import { DeletionVectorPathError, deletionVectorPath } from "../delta/deletionVe
 import type { SharedTable } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import type { FileUrlSigner, TableFiles } from "../storage/tableFiles.ts";
-import type { ResponseFormat } from "./capabilities.ts";
 import type { SignedFile } from "./deltaLines.ts";
 import { SharingError } from "./errors.ts";
-import { deletionVectorFileId, fileId } from "./fileIds.ts";
+import { deletionVectorFileId, type FileIdScheme, fileId } from "./fileIds.ts";
 
 export const tableName = (table: SharedTable): string => `${table.share}.${table.schema}.${table.name}`;
 
@@ -26,15 +25,15 @@ export class FileSigner {
   readonly #files: TableFiles;
   readonly #signer: FileUrlSigner;
   readonly #table: SharedTable;
-  readonly #format: ResponseFormat;
+  readonly #idScheme: FileIdScheme;
   /** The earliest expiry among the URLs handed out so far. */
   minExpiresAt: number | undefined;
 
-  constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, format: ResponseFormat) {
+  constructor(table: SharedTable, files: TableFiles, signer: FileUrlSigner, idScheme: FileIdScheme) {
     this.#table = table;
     this.#files = files;
     this.#signer = signer;
-    this.#format = format;
+    this.#idScheme = idScheme;
   }
 
   async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
@@ -56,7 +55,7 @@ export class FileSigner {
   ): Promise<SignedFile> {
     const { url, expiresAt } = await this.#signLogged(file.path);
     const signed: SignedFile = {
-      id: fileId(file.path, this.#format),
+      id: fileId(file.path, this.#idScheme),
       url,
       expiresAt,
       ...(stamp.version !== undefined ? { version: stamp.version } : {}),

@@ -1,6 +1,8 @@
 // List shares, get share, list schemas, list tables, list all tables.
 import type { FastifyInstance } from "fastify";
+import type { Identity } from "../auth/identity.ts";
 import type { SharedShare, SharedTable } from "../shares/catalog.ts";
+import { tableAccess } from "./accessModes.ts";
 import { paginate } from "./listPage.ts";
 import { ListQuery, NoQuery, SchemaParams, ShareParams } from "./requestSchemas.ts";
 import { resolveSchema, resolveShare } from "./resolve.ts";
@@ -9,11 +11,13 @@ function shareItem(share: SharedShare) {
   return {
     name: share.name,
     id: share.id,
+    ...(share.displayName !== undefined ? { displayName: share.displayName } : {}),
     ...(share.comment !== undefined ? { comment: share.comment } : {}),
+    ...(share.properties !== undefined ? { properties: share.properties } : {}),
   };
 }
 
-function tableItem(table: SharedTable) {
+function tableItem(table: SharedTable, identity: Identity) {
   return {
     name: table.name,
     schema: table.schema,
@@ -21,6 +25,7 @@ function tableItem(table: SharedTable) {
     shareId: table.shareId,
     id: table.id,
     ...(table.comment !== undefined ? { comment: table.comment } : {}),
+    ...tableAccess(table, identity),
   };
 }
 
@@ -60,7 +65,8 @@ export function registerListRoutes(app: FastifyInstance): void {
       const schema = resolveSchema(catalog, request.identity, share, schemaName);
       await request.ctx.discovery.refresh(schema);
       const scope = `tables\0${schema.share.toLowerCase()}\0${schema.name.toLowerCase()}`;
-      return paginate(schema.tables.map(tableItem), scope, request.query, listPageTokens);
+      const items = schema.tables.map((table) => tableItem(table, request.identity));
+      return paginate(items, scope, request.query, listPageTokens);
     },
   );
 
@@ -71,7 +77,9 @@ export function registerListRoutes(app: FastifyInstance): void {
       const { catalog, listPageTokens } = request.ctx;
       const share = resolveShare(catalog, request.identity, request.params.share);
       await Promise.all(share.schemas.map((schema) => request.ctx.discovery.refresh(schema)));
-      const tables = share.schemas.flatMap((schema) => schema.tables.map(tableItem));
+      const tables = share.schemas.flatMap((schema) =>
+        schema.tables.map((table) => tableItem(table, request.identity)),
+      );
       return paginate(tables, `all-tables\0${share.id}`, request.query, listPageTokens);
     },
   );

@@ -3,12 +3,18 @@
 // lines that name their version.
 import type { AddFile, CdcFile, RemoveFile, TableMetadata } from "../delta/actions.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import type { TableAccess } from "./accessModes.ts";
 import type { SignedFile } from "./deltaLines.ts";
 import { metadataFields } from "./parquetLines.ts";
 
-export function parquetMetadataLine(table: SharedTable, metadata: TableMetadata, version: number) {
+export function parquetMetadataLine(
+  table: SharedTable,
+  metadata: TableMetadata,
+  version: number,
+  access: TableAccess,
+) {
   return {
-    metaData: { ...metadataFields(table, metadata), version },
+    metaData: { ...metadataFields(table, metadata, access), version },
   };
 }
 

@@ -2,7 +2,7 @@
 import type { AddFile, TableMetadata } from "../delta/actions.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import type { SharedTable } from "../shares/catalog.ts";
-import { fileId } from "./fileIds.ts";
+import type { TableAccess } from "./accessModes.ts";
 
 export function protocolLine() {
   return { protocol: { minReaderVersion: 1 } };
@@ -24,12 +24,14 @@ function sizeOf(snapshot: Snapshot): { size: number; numFiles: number } {
 export interface MetadataLineOptions {
   /** Set when the request asked for a version or timestamp: the line then names the version. */
   withVersion: boolean;
+  /** Access modes (and location) for the asking recipient. */
+  access: TableAccess;
   /** Set when the recipient sees a partition filter's slice: the whole table's size is left out. */
   sliced?: boolean;
 }
 
 /** The fields of a parquet-format metadata line that come from the table's Delta metadata. */
-export function metadataFields(table: SharedTable, metadata: TableMetadata) {
+export function metadataFields(table: SharedTable, metadata: TableMetadata, access: TableAccess) {
   return {
     id: table.id,
     ...(metadata.name !== undefined ? { name: metadata.name } : {}),
@@ -38,13 +40,14 @@ export function metadataFields(table: SharedTable, metadata: TableMetadata) {
     schemaString: metadata.schemaString,
     partitionColumns: metadata.partitionColumns,
     ...(Object.keys(metadata.configuration).length > 0 ? { configuration: metadata.configuration } : {}),
+    ...access,
   };
 }
 
 export function metadataLine(snapshot: Snapshot, table: SharedTable, options: MetadataLineOptions) {
   return {
     metaData: {
-      ...metadataFields(table, snapshot.metadata),
+      ...metadataFields(table, snapshot.metadata, options.access),
       ...(options.withVersion ? { version: snapshot.version } : {}),
       ...(options.sliced ? {} : sizeOf(snapshot)),
     },
@@ -52,6 +55,7 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
 }
 
 export interface FileLineOptions {
+  id: string;
   url: string;
   expiresAt: number;
   /** Version and commit time, when the request asked for a version or timestamp. */
@@ -62,7 +66,7 @@ export function fileLine(file: AddFile, options: FileLineOptions) {
   return {
     file: {
       url: options.url,
-      id: fileId(file.path, "parquet"),
+      id: options.id,
       partitionValues: file.partitionValues,
       size: file.size,
       ...(file.stats !== undefined ? { stats: file.stats } : {}),

@@ -50,7 +50,26 @@ export const QueryBody = T.Object({
   includeRefreshToken: T.Optional(T.Boolean()),
   refreshToken: T.Optional(T.String({ maxLength: 8192 })),
   idempotencyKey: T.Optional(T.String({ maxLength: 1024 })),
+  // the Scala client (delta-sharing-spark) spells the key as its protobuf field name
+  idempotency_key: T.Optional(T.String({ maxLength: 1024 })),
   includeHistoricalProtocol: T.Optional(T.Boolean()),
+});
+
+export const QueryInfoParams = T.Object({
+  share: name,
+  schema: name,
+  table: name,
+  queryId: T.String({ minLength: 1, maxLength: 8192 }),
+});
+
+export const QueryInfoBody = T.Object({
+  queryId: T.Optional(T.String({ maxLength: 8192 })),
+  maxFiles: T.Optional(T.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+  pageToken: T.Optional(T.String({ maxLength: 8192 })),
+});
+
+export const TemporaryCredentialsBody = T.Object({
+  location: T.Optional(T.String({ minLength: 1, maxLength: 2048 })),
 });
 
 /** A query-string flag: true or false in any case (the Python client sends "True"). */
@@ -76,3 +95,6 @@ export type VersionQuery = Static<typeof VersionQuery>;
 export type MetadataQuery = Static<typeof MetadataQuery>;
 export type QueryBody = Static<typeof QueryBody>;
 export type ChangesQuery = Static<typeof ChangesQuery>;
+export type QueryInfoParams = Static<typeof QueryInfoParams>;
+export type TemporaryCredentialsBody = Static<typeof TemporaryCredentialsBody>;
+export type QueryInfoBody = Static<typeof QueryInfoBody>;

@@ -6,6 +6,7 @@ import { fileKey, type Snapshot } from "../delta/snapshot.ts";
 import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
 import type { SliceTest } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
+import type { TableAccess } from "./accessModes.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import type { FileSigner } from "./fileSigning.ts";
@@ -44,6 +45,8 @@ function* filesAfter(snapshot: Snapshot, after: string | undefined): Generator<A
 
 export interface SnapshotQuery {
   table: SharedTable;
+  /** Access modes (and location) for the asking recipient, named in the metadata line. */
+  access: TableAccess;
   snapshot: Snapshot;
   format: ResponseFormat;
   /** Version and commit time for the file lines, when the query named a version or timestamp. */
@@ -66,14 +69,22 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
   const sliced = query.slice !== undefined;
   if (format === "delta") {
     yield deltaProtocolLine(snapshot.protocol);
-    const size = metadataLine(snapshot, query.table, { withVersion: false, sliced }).metaData;
-    yield deltaMetadataLine(snapshot.metadata, {
+    const size = metadataLine(snapshot, query.table, {
+      withVersion: false,
+      access: query.access,
+      sliced,
+    }).metaData;
+    yield deltaMetadataLine(snapshot.metadata, query.access, {
       ...(versioned ? { version: snapshot.version } : {}),
       ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
     });
   } else {
     yield protocolLine();
-    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined, sliced });
+    yield metadataLine(snapshot, query.table, {
+      withVersion: versioned !== undefined,
+      access: query.access,
+      sliced,
+    });
   }
   const rowsBefore = paging?.from?.rows ?? 0;
   const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);
@@ -118,6 +129,7 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
       yield deltaAddLine(file, signed);
     } else {
       yield fileLine(file, {
+        id: signed.id,
         url: signed.url,
         expiresAt: signed.expiresAt,
         ...(stamp ? { version: stamp } : {}),

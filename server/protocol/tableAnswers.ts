@@ -16,10 +16,13 @@ import {
   snapshotAtVersion,
   versionAtTimestamp,
 } from "../tables/tableSnapshot.ts";
+import { tableAccess } from "./accessModes.ts";
 import { capabilitiesOf, fileSigner, ndjsonType, scopeOf, send } from "./answerSupport.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import { invalidParameter } from "./errors.ts";
+import { requestedFileIdScheme } from "./fileIdHash.ts";
+import type { FileIdScheme } from "./fileIds.ts";
 import { ndjsonStream } from "./ndjson.ts";
 import { metadataLine, protocolLine } from "./parquetLines.ts";
 import {
@@ -69,14 +72,15 @@ export async function answerMetadata(
   const snapshot = await snapshotAt(request, table, at);
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
+  const access = tableAccess(table, request.identity);
   const sliced = recipientSlice(request, table, snapshot.metadata) !== undefined;
-  const parquet = metadataLine(snapshot, table, { withVersion: versioned, sliced });
+  const parquet = metadataLine(snapshot, table, { withVersion: versioned, access, sliced });
   const size = parquet.metaData;
   const lines =
     format === "delta"
       ? [
           deltaProtocolLine(snapshot.protocol),
-          deltaMetadataLine(snapshot.metadata, {
+          deltaMetadataLine(snapshot.metadata, access, {
             ...(versioned ? { version: snapshot.version } : {}),
             ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
           }),
@@ -112,21 +116,35 @@ export function checkQueryBody(body: QueryBody): void {
   }
 }
 
+/** What an asynchronous query's id fixed at submission: every poll reads this version and format. */
+export interface PinnedQuery {
+  version: number;
+  format: ResponseFormat;
+  fileIdScheme?: FileIdScheme | undefined;
+}
+
 export interface SnapshotRequest {
   snapshot: Snapshot;
   format: ResponseFormat;
   page?: SnapshotPage;
   scope: TokenScope;
   refreshScope: TokenScope;
+  /** The file id scheme the client named (fileidhash); ids follow the format otherwise. */
+  fileIdScheme?: FileIdScheme | undefined;
 }
 
-/** The snapshot a query reads: pinned by a page or refresh token, or at its version or timestamp. */
+/**
+ * The snapshot a query reads: pinned by a page or refresh token or by an asynchronous query's id,
+ * or at its version or timestamp.
+ */
 export async function snapshotForQuery(
   request: FastifyRequest,
   table: SharedTable,
   body: QueryBody,
+  pinned?: PinnedQuery,
 ): Promise<SnapshotRequest> {
   const { ctx } = request;
+  const fileIdScheme = pinned ? pinned.fileIdScheme : requestedFileIdScheme(request);
   const scope = scopeOf(request, table, {
     q: "snapshot",
     predicateHints: body.predicateHints,
@@ -150,7 +168,12 @@ export async function snapshotForQuery(
       page,
       scope,
       refreshScope,
+      fileIdScheme,
     };
+  }
+  if (pinned) {
+    const snapshot = await pinnedSnapshot(ctx, table, pinned.version);
+    return { snapshot, format: pinned.format, scope, refreshScope, fileIdScheme };
   }
   let snapshot: Snapshot;
   if (body.refreshToken !== undefined) {
@@ -163,7 +186,7 @@ export async function snapshotForQuery(
     snapshot = await snapshotAt(request, table, body);
   }
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
-  return { snapshot, format, scope, refreshScope };
+  return { snapshot, format, scope, refreshScope, fileIdScheme };
 }
 
 export async function answerSnapshotQuery(
@@ -202,13 +225,14 @@ export async function answerSnapshotQuery(
   const endStreamAction = capabilities.includeEndStreamAction || paged || refreshToken !== undefined;
   const lines = snapshotQueryLines({
     table,
+    access: tableAccess(table, request.identity),
     snapshot,
     format,
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
     ...(slice ? { slice } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
-    signer: fileSigner(request, table, format),
+    signer: fileSigner(request, table, chosen.fileIdScheme ?? format),
     report,
     ...(paged
       ? {
@@ -227,5 +251,11 @@ export async function answerSnapshotQuery(
     yield* lines;
     request.selection = report;
   }
-  return send(request, reply, { version: snapshot.version, format, endStreamAction, lines: reported() });
+  return send(request, reply, {
+    version: snapshot.version,
+    format,
+    endStreamAction,
+    lines: reported(),
+    fileIdScheme: chosen.fileIdScheme,
+  });
 }

@@ -1,9 +1,10 @@
 // Table version, table metadata, table query and table changes: glue from the routes to
 // tableAnswers.ts and changeAnswers.ts, which decide what each request reads and stream it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { compileHints } from "../selection/hints.ts";
 import type { SharedTable } from "../shares/catalog.ts";
-import { answerChangeDataFeed, answerStreamingQuery } from "./changeAnswers.ts";
+import { answerAsyncSubmission, asyncSubmission, registerQueryInfoRoute } from "./asyncQueries.ts";
+import { answerChangeDataFeed } from "./changeAnswers.ts";
+import { answerQuery } from "./queryAnswer.ts";
 import {
   ChangesQuery,
   MetadataQuery,
@@ -13,13 +14,7 @@ import {
   VersionQuery,
 } from "./requestSchemas.ts";
 import { resolveSchema, resolveTable } from "./resolve.ts";
-import {
-  answerMetadata,
-  answerSnapshotQuery,
-  checkQueryBody,
-  snapshotForQuery,
-  tableVersion,
-} from "./tableAnswers.ts";
+import { answerMetadata, checkQueryBody, tableVersion } from "./tableAnswers.ts";
 
 /** The table a request names; in a whole-schema share, a table created since is looked for first. */
 async function tableOf(request: FastifyRequest<{ Params: TableParams }>): Promise<SharedTable> {
@@ -58,23 +53,11 @@ export function registerTableRoutes(app: FastifyInstance): void {
     "/shares/:share/schemas/:schema/tables/:table/query",
     { schema: { params: TableParams, querystring: NoQuery, body: QueryBody } },
     async (request, reply) => {
-      const { ctx } = request;
       const body = request.body ?? {};
       const table = await tableOf(request);
       checkQueryBody(body);
-      if (body.startingVersion !== undefined) {
-        return answerStreamingQuery(request, reply, table, {
-          ...body,
-          startingVersion: body.startingVersion,
-        });
-      }
-      const chosen = await snapshotForQuery(request, table, body);
-      const hints = compileHints(body, chosen.snapshot, ctx.config);
-      request.audit.hintProblems = hints.problems;
-      for (const problem of hints.problems) {
-        request.log.info({ table: table.id, problem }, "predicate hint not used");
-      }
-      return answerSnapshotQuery(request, reply, table, body, chosen, hints.mightMatch);
+      if (asyncSubmission(request, body)) return answerAsyncSubmission(request, reply, table, body);
+      return answerQuery(request, reply, table, body);
     },
   );
 
@@ -83,4 +66,6 @@ export function registerTableRoutes(app: FastifyInstance): void {
     { schema: { params: TableParams, querystring: ChangesQuery } },
     async (request, reply) => answerChangeDataFeed(request, reply, await tableOf(request), request.query),
   );
+
+  registerQueryInfoRoute(app);
 }

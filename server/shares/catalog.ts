@@ -15,6 +15,8 @@ export interface SharedTable {
   extraRoots: string[];
   historyShared: boolean;
   startVersion: number;
+  /** The configuration offers directory access; whether a recipient gets it is decided per request. */
+  directoryAccess: boolean;
   /** Found under a whole-schema share's location rather than configured. */
   discovered?: boolean;
   /** The partitions recipients may see, as configured (parsed: the configuration was checked). */
@@ -35,7 +37,9 @@ export interface SharedSchema {
 export interface SharedShare {
   name: string;
   id: string;
+  displayName?: string;
   comment?: string;
+  properties?: Record<string, string>;
   schemas: SharedSchema[];
 }
 
@@ -52,7 +56,9 @@ export class Catalog {
       return {
         name: share.name,
         id: shareId,
+        ...(share.displayName !== undefined ? { displayName: share.displayName } : {}),
         ...(share.comment !== undefined ? { comment: share.comment } : {}),
+        ...(share.properties !== undefined ? { properties: share.properties } : {}),
         schemas: share.schemas.map((schema) => ({
           share: share.name,
           shareId,
@@ -78,6 +84,7 @@ export class Catalog {
             extraRoots: table.extraRoots ?? [],
             historyShared: table.historyShared ?? false,
             startVersion: table.startVersion ?? 0,
+            directoryAccess: table.directoryAccess ?? false,
             ...(table.partitionFilter !== undefined
               ? {
                   partitionFilter: {
@@ -146,6 +153,7 @@ export class Catalog {
           extraRoots: [],
           historyShared: discovery.historyShared,
           startVersion: 0,
+          directoryAccess: false,
           discovered: true,
           ...(discovery.partitionFilter !== undefined
             ? {

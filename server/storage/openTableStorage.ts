@@ -5,6 +5,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { FileUrlCodec } from "./fileUrls.ts";
 import { LocalTableStorage } from "./localStorage.ts";
 import { rootUri } from "./loggedPath.ts";
+import { parseS3Location } from "./s3Location.ts";
 import { S3TableStorage } from "./s3Storage.ts";
 import type { TableStorage } from "./storage.ts";
 import { TableFiles } from "./tableFiles.ts";
@@ -14,8 +15,6 @@ export interface StorageDeps {
   fileUrls: FileUrlCodec;
 }
 
-const s3Location = /^s3a?:\/\/([^/]+)\/?(.*)$/;
-
 /** The storage of a table root: its own location (root 0) or the `root`-th of its extra roots. */
 export function openTableStorage(
   location: string,
@@ -23,11 +22,8 @@ export function openTableStorage(
   deps: StorageDeps,
   root = 0,
 ): TableStorage {
-  const s3 = s3Location.exec(location);
-  if (s3) {
-    const [, bucket = "", prefix = ""] = s3;
-    return new S3TableStorage(location, deps.s3Client(), bucket, prefix.replace(/\/+$/, ""));
-  }
+  const s3 = parseS3Location(location);
+  if (s3) return new S3TableStorage(location, deps.s3Client(), s3.bucket, s3.prefix);
   const path = location.startsWith("file:") ? fileURLToPath(location) : location;
   if (!isAbsolute(path)) throw new Error(`table location is not absolute: ${location}`);
   return new LocalTableStorage(location, resolve(path), tableId, deps.fileUrls, root);

@@ -2,7 +2,8 @@
 // forbidden, and temporarily unavailable (retryable).
 import { StorageAccessError, StorageUnavailableError } from "./storage.ts";
 
-interface SdkError {
+/** The fields of an AWS SDK v3 service error the translations read. */
+export interface SdkError {
   name?: string;
   code?: string;
   $metadata?: { httpStatusCode?: number };

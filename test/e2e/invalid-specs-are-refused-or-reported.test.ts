@@ -75,6 +75,18 @@ describe("the API server refuses, by the CRDs' schema and CEL rules", () => {
     await refused(object("DeltaShare", "no-server", { schemas: [] }), /serverRef: Required value/);
   });
 
+  it("share properties beyond the protocol's limits", async () => {
+    const withProperties = (name: string, properties: Record<string, string>) =>
+      object("DeltaShare", name, shareSpec("s", [table("t", "s3://bucket/t")], { properties }));
+    await refused(
+      withProperties("long-key", { ["k".repeat(256)]: "v" }),
+      /property keys must be at most 255/,
+    );
+    await refused(withProperties("long-value", { k: "v".repeat(1001) }), /property keys must be at most 255/);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, "v"]));
+    await refused(withProperties("many", many), /must have at most 50 items|Too many/);
+  });
+
   it("server specs that contradict themselves", async () => {
     await refused(
       object("DeltaSharingServer", "both", {

@@ -8,11 +8,16 @@ import { cachePath, repoRoot } from "./paths.ts";
 
 const installScript = "test/ground/python/install.sh";
 
-/** The venv folder install.sh makes, named by the hash of requirements.txt as the script names it. */
-export function venvPath(): string {
-  const requirements = readFileSync(join(repoRoot, "test", "ground", "python", "requirements.txt"));
+/** The venv folder install.sh makes from a requirements file (relative to the repository root), named as the script names it. */
+export function venvPathOf(requirementsPath: string, name: string): string {
+  const requirements = readFileSync(join(repoRoot, requirementsPath));
   const hash = createHash("sha256").update(requirements).digest("hex").slice(0, 16);
-  return cachePath(`venv-${hash}`);
+  return cachePath(`${name}-${hash}`);
+}
+
+/** The client venv: official delta-sharing client, deltalake, pyarrow, pandas. */
+export function venvPath(): string {
+  return venvPathOf("test/ground/python/requirements.txt", "venv");
 }
 
 export function pythonBin(): string {

@@ -1,8 +1,8 @@
 // Generators of malformed (and now and then well-formed) requests for every endpoint: paths built
 // from the real route shapes with odd segments, query strings, headers, and bodies that mix
-// protocol fields of the wrong types with random predicate trees and SQL-ish hints.
+// protocol fields of the wrong types with random predicate trees and SQL-ish hints (fuzzBodies.ts).
 import fc from "fast-check";
-import { oneOf, queryBody, text } from "./fuzz-bodies.ts";
+import { oneOf, queryBody, text } from "./fuzzBodies.ts";
 
 export interface FuzzRequest {
   method: string;
@@ -116,6 +116,15 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
         .map(([base, end]) => [...base, end]),
     },
     fc
+      .tuple(
+        tablePath,
+        oneOf(
+          text(60).map(encodeURIComponent),
+          fc.constantFrom("x.y", "6d3a1f1e-9b2c-4c8a-8e1f-2f5b7a9c0d11"),
+        ),
+      )
+      .map(([base, id]) => [...base, "queries", id]),
+    fc
       .tuple(oneOf(text(60).map(encodeURIComponent), fc.constantFrom("x", ...oddSegments)), name)
       .map(([token, file]) => ["files", token, file]),
     fc.array(name, { maxLength: 8 }),
@@ -175,6 +184,8 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
             "responseformat=delta",
             "responseformat=parquet,delta",
             "responseformat=delta;readerfeatures=deletionvectors,columnmapping",
+            "responseformat=parquet;asyncquery=true",
+            "responseformat=delta;asyncquery=true;includeendstreamaction=true",
             "responseformat=",
             ";;;",
             "readerfeatures",
@@ -192,6 +203,9 @@ export function fuzzRequest(targets: FuzzTargets): fc.Arbitrary<FuzzRequest> {
           "",
           "*/*",
         ),
+      ),
+      fileidhash: header(
+        oneOf(fc.constantFrom("parquet", "DELTA", "sha1", ""), fc.string({ maxLength: 12 })),
       ),
       "x-forwarded-for": header(oneOf(fc.ipV4(), fc.ipV6(), fc.string({ maxLength: 20 }))),
       range: header(

@@ -3,7 +3,7 @@
 // bracketed, prototype-ish, empty). Each generated request says what it should get: a parameter
 // that is unknown or given twice must be refused with 400, whatever else the request holds.
 import fc from "fast-check";
-import { oneOf, text } from "./fuzz-bodies.ts";
+import { oneOf, text } from "./fuzzBodies.ts";
 
 export interface QueryRoute {
   method: "GET" | "HEAD" | "POST";

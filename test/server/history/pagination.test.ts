@@ -12,6 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { type SparkTables, sparkFixtureTables } from "../../fixtures/sparkTables.ts";
 import { appendRows, generateManyFiles, writeFixtureTables } from "../../fixtures/tables.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
+import { readAnswer } from "../ndjsonAnswer.ts";
 
 type Line = Record<string, Record<string, unknown>>;
 
@@ -94,14 +95,7 @@ describe("query pagination and refresh tokens", () => {
       },
       signal: AbortSignal.timeout(120_000),
     });
-    const text = await response.text();
-    if (response.status !== 200)
-      return { status: response.status, headers: response.headers, lines: [], error: JSON.parse(text) };
-    const lines = text
-      .split("\n")
-      .filter((line) => line !== "")
-      .map((line) => JSON.parse(line) as Line);
-    return { status: response.status, headers: response.headers, lines };
+    return (await readAnswer(response)) as Answer;
   }
 
   const query = (who: string, table: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { type SparkTableName, type SparkTables, sparkFixtureTables } from "../../fixtures/sparkTables.ts";
 import { type S3Ground, startS3 } from "../../ground/s3.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
+import { type JsonAnswer, readAnswer } from "../ndjsonAnswer.ts";
+
+export type { JsonAnswer };
 
 export const sparkTableNames: SparkTableName[] = ["dv", "cm_name", "cm_id", "cdf", "evolving", "vacuumed"];
 
@@ -75,25 +78,9 @@ export async function startHistoryGround(config: Record<string, unknown> = {}): 
 /** An epoch-ms time in the protocol's timestamp format. */
 export const iso = (millis: number): string => new Date(millis).toISOString();
 
-export interface JsonAnswer {
-  status: number;
-  headers: Headers;
-  lines: Record<string, unknown>[];
-  error?: { errorCode: string; message: string };
-}
-
 /** A request to the server, its NDJSON lines or its JSON error. */
 export async function call(server: TestServer, path: string, init: RequestInit = {}): Promise<JsonAnswer> {
-  const response = await server.api(path, init);
-  const text = await response.text();
-  if (response.status !== 200) {
-    return { status: response.status, headers: response.headers, lines: [], error: JSON.parse(text) };
-  }
-  const lines = text
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { status: response.status, headers: response.headers, lines };
+  return readAnswer(await server.api(path, init));
 }
 
 export const tablePath = (share: string, table: string) => `/shares/${share}/schemas/spark/tables/${table}`;

@@ -1,6 +1,17 @@
-// Generators of request bodies for the fuzz tests: protocol fields of the wrong types, random
-// predicate trees for jsonPredicateHints and SQL-ish predicateHints, and of the text they are made of.
+// Generators of query bodies for the fuzz test: protocol fields of the right and the wrong types,
+// random JSON predicate trees and SQL-ish hints.
 import fc from "fast-check";
+
+export const oneOf = <T>(...items: fc.Arbitrary<T>[]) => fc.oneof(...items);
+export const text = (maxLength = 20) =>
+  oneOf(
+    fc.string({ maxLength }),
+    fc.string({ unit: "binary", maxLength }),
+    fc.string({ unit: "grapheme", maxLength }),
+  );
+/** Usually the right kind of value, sometimes any JSON value at all. */
+export const loose = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 3, arbitrary: good as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.jsonValue() });
 
 const columns = ["id", "big", "score", "name", "active", "day", "ts", "region", "amount", "note", "grp"];
 const valueTypes = [
@@ -28,17 +39,6 @@ const literals = [
   "true",
   "9".repeat(40),
 ];
-
-export const oneOf = <T>(...items: fc.Arbitrary<T>[]) => fc.oneof(...items);
-export const text = (maxLength = 20) =>
-  oneOf(
-    fc.string({ maxLength }),
-    fc.string({ unit: "binary", maxLength }),
-    fc.string({ unit: "grapheme", maxLength }),
-  );
-/** Usually the right kind of value, sometimes any JSON value at all. */
-const loose = <T>(good: fc.Arbitrary<T>) =>
-  fc.oneof({ weight: 3, arbitrary: good as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.jsonValue() });
 
 const leaf = fc.oneof(
   fc.record({
@@ -134,6 +134,8 @@ export const queryBody = fc.record(
     includeRefreshToken: loose(fc.boolean()),
     refreshToken: loose(text(40)),
     idempotencyKey: loose(text(10)),
+    idempotency_key: loose(text(10)),
+    queryId: loose(text(40)),
     includeHistoricalProtocol: loose(fc.boolean()),
     ["__proto__"]: fc.jsonValue({ maxDepth: 1 }),
   },
