@@ -11,6 +11,7 @@ import type { ServerConfig } from "./config/schema.ts";
 import { SignedTokenCodec } from "./crypto/signedToken.ts";
 import { SnapshotCache } from "./delta/snapshotCache.ts";
 import { Catalog, type SharedTable } from "./shares/catalog.ts";
+import { SchemaDiscovery } from "./shares/schemaDiscovery.ts";
 import { FileUrlCodec } from "./storage/fileUrls.ts";
 import { openTableFiles, openTableStorage } from "./storage/openTableStorage.ts";
 import { PresignedUrlCache } from "./storage/presignedUrlCache.ts";
@@ -47,6 +48,8 @@ export interface ServerContext {
   storageOf(table: SharedTable): TableStorage;
   /** The table's data files, under its location or its extra roots. */
   filesOf(table: SharedTable): TableFiles;
+  /** The tables of whole-schema shares, found under their locations. */
+  discovery: SchemaDiscovery;
 }
 
 export interface ContextDeps {
@@ -66,15 +69,20 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
     s3Client ??= deps.s3Client ? deps.s3Client(config.s3) : createS3Client(config.s3);
     return s3Client;
   };
+  const storageDeps = { s3Client: s3, fileUrls };
   let sts: STSClient | undefined;
   const storages = new Map<string, TableStorage>();
   const files = new Map<string, TableFiles>();
-  for (const table of catalog.allTables()) {
-    const deps = { s3Client: s3, fileUrls };
-    const storage = openTableStorage(table.location, table.id, deps);
+  // tables of whole-schema shares appear after the context is made: storage is opened on first use
+  const open = (table: SharedTable) => {
+    const storage = openTableStorage(table.location, table.id, storageDeps);
     storages.set(table.id, storage);
-    files.set(table.id, openTableFiles(storage, table.extraRoots, table.id, deps));
-  }
+    files.set(table.id, openTableFiles(storage, table.extraRoots, table.id, storageDeps));
+  };
+  for (const table of catalog.allTables()) open(table);
+  const known = (table: SharedTable) => {
+    if (!storages.has(table.id) && catalog.tableById(table.id) === table) open(table);
+  };
   const directoryAccess = config.directoryAccess;
   const tableCredentials =
     directoryAccess &&
@@ -100,12 +108,15 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
       config.preSignedUrlReuse?.minLifetimeShare ?? 0.5,
     ),
     logger: deps.logger,
+    discovery: new SchemaDiscovery(catalog, (location) => openTableStorage(location, "", storageDeps)),
     storageOf(table) {
+      known(table);
       const storage = storages.get(table.id);
       if (!storage) throw new Error(`no storage for table ${table.id}`);
       return storage;
     },
     filesOf(table) {
+      known(table);
       const found = files.get(table.id);
       if (!found) throw new Error(`no storage for table ${table.id}`);
       return found;

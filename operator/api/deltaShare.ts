@@ -8,6 +8,10 @@ import { cel, LocalObjectReference, listMapOptions, StringMap } from "./schemaHe
 export const sharingNamePattern = "^[^\\s/\\x00-\\x1f\\x7f]{1,255}$";
 export const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
 
+// a shape check only (the operator parses filters fully). A pattern, not CEL: a CEL rule over up to
+// 10,000 tables' filters exceeds the API server's cost budget at any useful length.
+const partitionFilterShape = '^[ (]*[A-Za-z_`][^;"]*([=<>]|[ )`](?i:in|is|like)[ (])[^;"]*$';
+
 const SharedTable = T.Object({
   name: T.String({ maxLength: 255, pattern: dotlessNamePattern, description: "Table name recipients see." }),
   location: T.String({
@@ -25,6 +29,16 @@ const SharedTable = T.Object({
   startVersion: T.Optional(
     T.Integer({ minimum: 0, description: "History before this version is not shared." }),
   ),
+  partitionFilter: T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        "Partitions recipients may see, e.g. country = CURRENT_RECIPIENT('country') (README: Partition filters). " +
+        "Columns are checked by the server against the table's log and reported in status.",
+      pattern: partitionFilterShape,
+    }),
+  ),
   directoryAccess: T.Optional(
     T.Boolean({
       default: false,
@@ -35,17 +49,41 @@ const SharedTable = T.Object({
   comment: T.Optional(T.String({ maxLength: 4096 })),
 });
 
-const SharedSchema = T.Object({
-  name: T.String({ maxLength: 255, pattern: dotlessNamePattern }),
-  tables: T.Array(SharedTable, {
-    minItems: 1,
-    maxItems: 200,
-    // exact repeats are refused by the list-map key; repeats differing only in case (the protocol
-    // matches names ignoring case) are reported in status: a CEL rule comparing every pair costs
-    // more than the API server's budget allows
-    ...listMapOptions("name"),
-  }),
-});
+const SharedSchema = T.Object(
+  {
+    name: T.String({ maxLength: 255, pattern: dotlessNamePattern }),
+    tables: T.Optional(
+      T.Array(SharedTable, {
+        minItems: 1,
+        maxItems: 200,
+        // exact repeats are refused by the list-map key; repeats differing only in case (the protocol
+        // matches names ignoring case) are reported in status: a CEL rule comparing every pair costs
+        // more than the API server's budget allows
+        ...listMapOptions("name"),
+      }),
+    ),
+    location: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 2048,
+        pattern: "^s3a?://",
+        description:
+          "Share every Delta table under this S3 prefix (folders with _delta_log/) under its folder name, " +
+          "including tables created later; found tables are listed in status.discovered.",
+      }),
+    ),
+    history: T.Optional(T.Boolean({ description: "history of the tables found under location." })),
+    partitionFilter: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 4096,
+        pattern: partitionFilterShape,
+        description: "partitionFilter of the tables found under location.",
+      }),
+    ),
+  },
+  cel({ rule: "has(self.tables) || has(self.location)", message: "a schema needs tables or a location" }),
+);
 
 export const DeltaShareSpec = T.Object({
   serverRef: LocalObjectReference("The DeltaSharingServer that serves this share."),
@@ -87,8 +125,20 @@ export const DeltaShareStatus = T.Object({
   conditions: T.Optional(Conditions),
   shareName: T.Optional(T.String({ description: "The name recipients see." })),
   tables: T.Optional(T.Integer({ minimum: 0, description: "Tables served." })),
+  discovered: T.Optional(
+    T.Array(
+      T.Object({
+        schema: T.String(),
+        location: T.String(),
+        tables: T.Array(T.String()),
+        error: T.Optional(T.String()),
+      }),
+      { description: "Whole-schema shares: the tables the server found under each location." },
+    ),
+  ),
 });
 
 export type DeltaShareSpec = Static<typeof DeltaShareSpec>;
 export type DeltaShareStatus = Static<typeof DeltaShareStatus>;
 export type SharedTableSpec = Static<typeof SharedTable>;
+export type SharedSchemaSpec = Static<typeof SharedSchema>;

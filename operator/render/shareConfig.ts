@@ -2,11 +2,13 @@
 // (S3 bucket naming, names repeated with different case) is reported as problems, and the tables
 // concerned are left out, so one bad table never stops the rest of a share or server.
 import type { SchemaConfig, ShareConfig, TableConfig } from "../../server/config/schema.ts";
+import { partitionFilterSyntaxProblem } from "../../server/selection/partitionFilter.ts";
 import { directoryAccessLocationProblem } from "../../server/storage/sessionPolicy.ts";
+import type { SharedSchemaSpec } from "../api/deltaShare.ts";
 import type { DeltaShare } from "../api/kinds.ts";
 
 export interface ShareProblem {
-  reason: "InvalidLocation" | "DuplicateName";
+  reason: "InvalidLocation" | "DuplicateName" | "InvalidPartitionFilter";
   message: string;
 }
 
@@ -64,13 +66,25 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
   let tables = 0;
   const schemas: SchemaConfig[] = firstByName(share.spec.schemas, repeated("schema")).map((schema) => ({
     name: schema.name,
-    tables: firstByName(schema.tables, repeated(`schema ${schema.name}: table`)).flatMap(
+    ...wholeSchema(schema, problems),
+    tables: firstByName(schema.tables ?? [], repeated(`schema ${schema.name}: table`)).flatMap(
       (table): TableConfig[] => {
         const problem = locationProblem(table.location);
         if (problem !== undefined) {
           problems.push({
             reason: "InvalidLocation",
             message: `table ${schema.name}.${table.name}: location ${table.location} ${problem}; it is not served`,
+          });
+          return [];
+        }
+        const filterProblem =
+          table.partitionFilter === undefined
+            ? undefined
+            : partitionFilterSyntaxProblem(table.partitionFilter);
+        if (filterProblem !== undefined) {
+          problems.push({
+            reason: "InvalidPartitionFilter",
+            message: `table ${schema.name}.${table.name}: partitionFilter ${filterProblem}; it is not served`,
           });
           return [];
         }
@@ -91,6 +105,7 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
             location: table.location,
             historyShared: table.history ?? false,
             ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
+            ...(table.partitionFilter !== undefined ? { partitionFilter: table.partitionFilter } : {}),
             ...(table.directoryAccess === true && directoryProblem === undefined
               ? { directoryAccess: true }
               : {}),
@@ -109,4 +124,23 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
     schemas,
   };
   return { name, config, tables, problems };
+}
+
+/** A whole-schema share's location and options, left out (and reported) when they cannot serve. */
+function wholeSchema(schema: SharedSchemaSpec, problems: ShareProblem[]): Partial<SchemaConfig> {
+  if (schema.location === undefined) return {};
+  const where = locationProblem(schema.location);
+  const filter = schema.partitionFilter && partitionFilterSyntaxProblem(schema.partitionFilter);
+  if (where !== undefined || filter) {
+    problems.push({
+      reason: where !== undefined ? "InvalidLocation" : "InvalidPartitionFilter",
+      message: `schema ${schema.name}: ${where !== undefined ? `location ${schema.location} ${where}` : `partitionFilter ${filter}`}; its tables are not looked for`,
+    });
+    return {};
+  }
+  return {
+    location: schema.location,
+    historyShared: schema.history ?? false,
+    ...(schema.partitionFilter !== undefined ? { partitionFilter: schema.partitionFilter } : {}),
+  };
 }

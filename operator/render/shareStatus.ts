@@ -6,6 +6,7 @@ import type { ServingReport } from "../serving/servingTracker.ts";
 import { type ConditionInput, nextConditions, notYetJudged, readyFrom } from "./conditions.ts";
 import { type Loading, loadedCondition } from "./configLoading.ts";
 import type { RenderedShare } from "./shareConfig.ts";
+import { filtersCondition } from "./shareFilters.ts";
 import { tablesCondition } from "./shareTables.ts";
 
 export type ShareServing =
@@ -69,23 +70,47 @@ export function shareStatus(
   const served = servedCondition(serving, rendered);
   let loaded: ConditionInput;
   let tables: ConditionInput;
+  let filters: ConditionInput | undefined;
   if (serving.state !== "served") {
     loaded = notYetJudged("Loaded", served);
     tables = notYetJudged("TablesFound", served);
   } else {
+    if (serving.loading.loaded && serving.report !== undefined)
+      filters = filtersCondition(rendered.config, serving.report);
     loaded = loadedCondition(serving.loading, `share '${rendered.name}'`);
     tables =
       serving.loading.loaded && serving.report !== undefined
         ? tablesCondition(rendered.config, serving.report)
         : notYetJudged("TablesFound", loaded);
   }
-  const parts = [validCondition(rendered), served, loaded, tables];
+  const parts = [validCondition(rendered), served, loaded, tables, ...(filters ? [filters] : [])];
   const ready = readyFrom(parts, `served as '${rendered.name}'`, "Served");
   const generation = share.metadata.generation;
+  const discovered = discoveredTables(rendered.name, serving);
   return {
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     conditions: nextConditions(share.status?.conditions, [ready, ...parts], generation, now),
     shareName: rendered.name,
     tables: serving.state === "served" || serving.state === "pending" ? rendered.tables : 0,
+    ...(discovered ? { discovered } : {}),
   };
+}
+
+/** What the first ready pod that listed them found under the share's whole-schema locations. */
+function discoveredTables(shareName: string, serving: ShareServing): DeltaShareStatus["discovered"] {
+  if (serving.state !== "served" || serving.report === undefined) return undefined;
+  for (const pod of serving.report.pods) {
+    if (!("discovered" in pod.status) || pod.status.discovered === undefined) continue;
+    const ours = pod.status.discovered.filter(
+      (entry) => entry.share.toLowerCase() === shareName.toLowerCase(),
+    );
+    if (ours.length === 0) continue;
+    return ours.map((entry) => ({
+      schema: entry.schema,
+      location: entry.location,
+      tables: entry.tables,
+      ...(entry.error !== null ? { error: entry.error } : {}),
+    }));
+  }
+  return undefined;
 }

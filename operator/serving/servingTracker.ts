@@ -67,6 +67,14 @@ const fingerprint = (report: ServingReport) =>
               table.state,
               table.message,
             ]),
+            (status.discovered ?? []).map((entry) => [entry.share, entry.schema, entry.tables, entry.error]),
+            (status.filters ?? []).map((filter) => [
+              filter.share,
+              filter.schema,
+              filter.table,
+              filter.ok,
+              filter.message,
+            ]),
           ],
     ),
   );

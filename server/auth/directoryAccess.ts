@@ -7,24 +7,10 @@ import type { SharedTable } from "../shares/catalog.ts";
 import { parseS3Location } from "../storage/s3Location.ts";
 import type { Identity } from "./identity.ts";
 
-/** A recipient's partition filter on a table, described for the refusal; undefined when none. */
-export type PartitionFilterOf = (table: SharedTable, identity: Identity) => string | undefined;
-
-/**
- * The hook per-recipient partition filters (issue #17) fill: none can be configured yet, so no
- * table has one. When filters exist, pass their lookup here (or make it the default) and directory
- * access is refused for every filtered table.
- */
-export const noPartitionFilters: PartitionFilterOf = () => undefined;
-
 const nameOf = (table: SharedTable) => `${table.share}.${table.schema}.${table.name}`;
 
 /** The reason `identity` may not have directory access to `table`, or undefined when it may. */
-export function directoryAccessRefusal(
-  table: SharedTable,
-  identity: Identity,
-  partitionFilterOf: PartitionFilterOf = noPartitionFilters,
-): string | undefined {
+export function directoryAccessRefusal(table: SharedTable, identity: Identity): string | undefined {
   if (!table.directoryAccess) return `table '${nameOf(table)}' does not offer directory access`;
   if (!identity.directoryAccess) {
     return `recipient '${identity.recipient}' is not allowed directory access`;
@@ -39,7 +25,9 @@ export function directoryAccessRefusal(
   if (table.extraRoots.length > 0) {
     return `table '${nameOf(table)}' has files outside its directory (extraRoots), which credentials for its directory would not cover`;
   }
-  const filter = partitionFilterOf(table, identity);
+  // a filter slices by recipient properties: even one that would let this recipient see everything
+  // today is refused, so that no recipient's access depends on the values in its properties
+  const filter = table.partitionFilter?.text;
   if (filter !== undefined) {
     return `recipient '${identity.recipient}' reads table '${nameOf(table)}' through a partition filter (${filter}); credentials for its directory would expose every partition`;
   }

@@ -26,6 +26,7 @@ export function recipientAuthenticator(recipients: readonly RecipientConfig[]) {
     const identity = grantedShares(recipient.name, {
       shares: recipient.shares,
       directoryAccess: recipient.directoryAccess ?? false,
+      properties: recipient.properties ?? {},
     });
     const allowed = recipient.allowedIpRanges ? addressRanges(recipient.allowedIpRanges) : undefined;
     for (const token of recipient.tokens) {

@@ -13,7 +13,7 @@ const strict = { additionalProperties: false } as const;
 // Protocol "Names": at most 255 characters, no space, slash or control characters; schema and
 // table names also no period.
 const namePattern = "^[^\\s/\\x00-\\x1f\\x7f]{1,255}$";
-const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
+export const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
 
 export const TableConfig = T.Object(
   {
@@ -47,6 +47,14 @@ export const TableConfig = T.Object(
           "Offer directory access (temporary credentials for the table's S3 prefix) to recipients allowed it.",
       }),
     ),
+    partitionFilter: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          "Partitions recipients may see (see Partition filters), e.g. country = CURRENT_RECIPIENT('country').",
+      }),
+    ),
     comment: T.Optional(T.String({ maxLength: 65536 })),
   },
   strict,
@@ -56,6 +64,24 @@ export const SchemaConfig = T.Object(
   {
     name: T.String({ pattern: dotlessNamePattern }),
     tables: T.Array(TableConfig, { default: [] }),
+    location: T.Optional(
+      T.String({
+        minLength: 1,
+        description:
+          "A prefix (as tables' location) whose Delta tables (folders with _delta_log/) are all shared, " +
+          "under their folder names, including tables created later.",
+      }),
+    ),
+    historyShared: T.Optional(
+      T.Boolean({ default: false, description: "historyShared of the tables found under location." }),
+    ),
+    partitionFilter: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "partitionFilter of the tables found under location.",
+      }),
+    ),
   },
   strict,
 );
@@ -141,7 +167,11 @@ export const RecipientConfig = T.Object(
         description: "May ask for temporary credentials of tables that offer directory access.",
       }),
     ),
-    properties: T.Optional(T.Record(T.String(), T.String(), { description: "Free properties." })),
+    properties: T.Optional(
+      T.Record(T.String(), T.String(), {
+        description: "Free properties; partition filters read them as CURRENT_RECIPIENT('name').",
+      }),
+    ),
     activation: T.Optional(RecipientActivationConfig),
   },
   strict,

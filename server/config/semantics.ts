@@ -1,6 +1,7 @@
 // Rules the schema alone cannot state: names unique (case-insensitively, as the protocol matches
 // them), table ids unique, locations of a kind we can read, and one clear way to authenticate.
 import { parseCidr } from "../auth/addressRanges.ts";
+import { partitionFilterSyntaxProblem } from "../selection/partitionFilter.ts";
 import { directoryAccessLocationProblem, partitionOf } from "../storage/sessionPolicy.ts";
 import type { ServerConfig, TableConfig } from "./schema.ts";
 
@@ -40,6 +41,18 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
       for (const index of duplicates(schema.tables, lower)) {
         problems.push({ path: [...base, index, "name"], message: "repeats a table name" });
       }
+      const schemaPath = ["shares", shareIndex, "schemas", schemaIndex];
+      if (schema.location !== undefined && !supportedLocation.test(schema.location)) {
+        problems.push({
+          path: [...schemaPath, "location"],
+          message: `is not a supported location (s3://, s3a://, file:/// or an absolute path): ${schema.location}`,
+        });
+      }
+      const schemaFilter =
+        schema.partitionFilter === undefined
+          ? undefined
+          : partitionFilterSyntaxProblem(schema.partitionFilter);
+      if (schemaFilter) problems.push({ path: [...schemaPath, "partitionFilter"], message: schemaFilter });
       schema.tables.forEach((table, tableIndex) => {
         if (!supportedLocation.test(table.location) || table.location.includes("\0")) {
           problems.push({
@@ -47,6 +60,11 @@ export function checkConfigSemantics(config: ServerConfig): ConfigProblem[] {
             message: `is not a supported location (s3://, s3a://, file:/// or an absolute path): ${table.location}`,
           });
         }
+        const syntax =
+          table.partitionFilter === undefined
+            ? undefined
+            : partitionFilterSyntaxProblem(table.partitionFilter);
+        if (syntax) problems.push({ path: [...base, tableIndex, "partitionFilter"], message: syntax });
         const refused = directoryAccessProblem(config, table);
         if (refused !== undefined) {
           problems.push({ path: [...base, tableIndex, "directoryAccess"], message: refused });

@@ -13,6 +13,8 @@ export interface AuditNotes {
   errorCode?: string;
   /** The recipient a refused request proved to be (a valid token from an address not allowed). */
   recipient?: string;
+  /** The table's partition filter that chose the recipient's slice. */
+  partitionFilter?: string;
   /** When temporary table credentials handed out expire (epoch ms). */
   credentialsExpireAt?: number;
 }
@@ -39,6 +41,8 @@ export interface AuditEvent {
   } | null;
   status: number;
   errorCode: string | null;
+  /** The partition filter that applied (as configured), or null for a table without one. */
+  partitionFilter: string | null;
   aborted: boolean;
   durationMs: number;
   userAgent: string | null;

@@ -117,6 +117,7 @@ function finish(ops: Operations, request: FastifyRequest, reply: FastifyReply, s
     predicates: predicatesOf(body, request.audit ?? {}, selection?.pruned),
     status,
     errorCode: request.audit?.errorCode ?? null,
+    partitionFilter: request.audit?.partitionFilter ?? null,
     aborted: !reply.raw.writableFinished,
     durationMs: Math.round(seconds * 1000 * 10) / 10,
     userAgent: typeof userAgent === "string" ? userAgent.slice(0, 256) : null,

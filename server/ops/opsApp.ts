@@ -34,6 +34,8 @@ async function statusDocument(options: OpsAppOptions): Promise<StatusDocument> {
       error: root.error ?? null,
     })),
     tables: tableHealth.tables(),
+    filters: tableHealth.filters(),
+    discovered: options.currentContext().discovery.report(),
   };
 }
 

@@ -36,6 +36,25 @@ export const TableHealth = T.Object({
   checkedAt: T.Union([time, T.Null()], { description: "null while the first probe is pending." }),
 });
 
+export const FilterHealth = T.Object({
+  share: T.String(),
+  schema: T.String(),
+  table: T.String(),
+  filter: T.String({ description: "The table's partition filter as configured." }),
+  ok: T.Boolean({ description: "Every column it names is a partition column at the latest version." }),
+  message: T.Union([T.String(), T.Null()], { description: "Why requests for the table fail closed." }),
+  checkedAt: time,
+});
+
+export const DiscoveredSchema = T.Object({
+  share: T.String(),
+  schema: T.String(),
+  location: T.String({ description: "The prefix listed." }),
+  tables: T.Array(T.String(), { description: "Tables found under it (folders with _delta_log/)." }),
+  checkedAt: T.Union([time, T.Null()], { description: "null until first listed." }),
+  error: T.Union([T.String(), T.Null()], { description: "Why the last listing failed." }),
+});
+
 export const StatusDocument = T.Object(
   {
     apiVersion: T.Literal(statusApiVersion),
@@ -45,6 +64,12 @@ export const StatusDocument = T.Object(
     config: LoadedConfig,
     storage: T.Array(StorageHealth),
     tables: T.Array(TableHealth),
+    discovered: T.Optional(
+      T.Array(DiscoveredSchema, { description: "Whole-schema shares and their tables." }),
+    ),
+    filters: T.Optional(
+      T.Array(FilterHealth, { description: "Tables with a partition filter, checked when probed." }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -52,5 +77,7 @@ export const StatusDocument = T.Object(
 export type LoadedConfig = Static<typeof LoadedConfig>;
 export type StorageHealth = Static<typeof StorageHealth>;
 export type TableHealth = Static<typeof TableHealth>;
+export type FilterHealth = Static<typeof FilterHealth>;
+export type DiscoveredSchema = Static<typeof DiscoveredSchema>;
 export type TableState = (typeof tableStates)[number];
 export type StatusDocument = Static<typeof StatusDocument>;

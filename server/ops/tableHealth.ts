@@ -3,9 +3,10 @@
 // tables still serve.
 import type { ServerContext } from "../context.ts";
 import { newestVersion, TableNotFoundError } from "../delta/snapshotLoader.ts";
+import { filterProblem } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { Metrics } from "./metrics.ts";
-import type { TableHealth } from "./statusDocument.ts";
+import type { FilterHealth, TableHealth } from "./statusDocument.ts";
 
 const concurrency = 4;
 
@@ -31,6 +32,27 @@ async function latestVersion(context: ServerContext, table: SharedTable): Promis
   return (await context.snapshots.latest(table.id, storage)).version;
 }
 
+// A filter is checked against the table's latest metadata, which needs its snapshot: only tables
+// with a filter are loaded for it.
+async function probeFilter(context: ServerContext, table: SharedTable): Promise<FilterHealth | undefined> {
+  if (!table.partitionFilter) return undefined;
+  const names = {
+    share: table.share,
+    schema: table.schema,
+    table: table.name,
+    filter: table.partitionFilter.text,
+  };
+  const checkedAt = new Date().toISOString();
+  try {
+    const snapshot = await context.snapshots.latest(table.id, context.storageOf(table));
+    const problem = filterProblem(table.partitionFilter.node, snapshot.metadata);
+    return { ...names, ok: problem === undefined, message: problem ?? null, checkedAt };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...names, ok: false, message: `the table could not be read: ${message}`, checkedAt };
+  }
+}
+
 async function probe(context: ServerContext, table: SharedTable): Promise<TableHealth> {
   const checkedAt = new Date().toISOString();
   try {
@@ -47,6 +69,7 @@ export class TableHealthMonitor {
   readonly #metrics: Metrics;
   #context: ServerContext | undefined;
   #health = new Map<string, TableHealth>();
+  #filters = new Map<string, FilterHealth>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(metrics: Metrics) {
@@ -58,12 +81,17 @@ export class TableHealthMonitor {
     this.close();
     this.#context = context;
     this.#health = new Map([...context.catalog.allTables()].map((table) => [table.id, pending(table)]));
+    this.#filters = new Map();
     this.#metrics.tableHealthy.reset();
     void this.#round(context);
   }
 
   tables(): TableHealth[] {
     return [...this.#health.values()];
+  }
+
+  filters(): FilterHealth[] {
+    return [...this.#filters.values()];
   }
 
   close(): void {
@@ -73,12 +101,16 @@ export class TableHealthMonitor {
   }
 
   async #round(context: ServerContext): Promise<void> {
+    // whole-schema shares are listed again first, so tables created since are probed in this round
+    await context.discovery.refreshAll();
     const queue = [...context.catalog.allTables()];
     const worker = async () => {
       for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
         const health = await probe(context, table);
+        const filter = await probeFilter(context, table);
         if (this.#context !== context) return;
         this.#health.set(table.id, health);
+        if (filter) this.#filters.set(table.id, filter);
         const labels = { share: table.share, schema: table.schema, table: table.name };
         this.#metrics.tableHealthy.set(labels, health.state === "ok" ? 1 : 0);
       }

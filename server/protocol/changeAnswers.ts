@@ -3,6 +3,7 @@
 // state and format, and the streamed lines. Errors follow the protocol (start after the latest
 // version, end before start, no change data recorded, history not shared).
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { TableMetadata } from "../delta/actions.ts";
 import { changeDataFeedEnabled, notRecorded } from "../delta/changes.ts";
 import {
   inCommitTimestampsOf,
@@ -28,6 +29,7 @@ import { invalidParameter } from "./errors.ts";
 import { requestedFileIdScheme } from "./fileIdHash.ts";
 import type { FileIdScheme } from "./fileIds.ts";
 import { type ChangesPage, decodePageToken, encodePageToken, type TokenScope } from "./queryPageToken.ts";
+import { recipientSlice } from "./recipientSlice.ts";
 import type { ChangesQuery as ChangesParams, QueryBody } from "./requestSchemas.ts";
 import { chooseResponseFormat } from "./responseFormat.ts";
 import type { PinnedQuery } from "./tableAnswers.ts";
@@ -65,6 +67,9 @@ async function answerChanges(
 ) {
   const { ctx } = request;
   const endStreamAction = capabilitiesOf(request).includeEndStreamAction || plan.pageSize !== undefined;
+  // checked before the answer starts, so a filter the table cannot take is refused with a status
+  recipientSlice(request, table, plan.latest.metadata);
+  const sliceAt = (metadata: TableMetadata) => recipientSlice(request, table, metadata);
   const query = {
     mode: plan.mode,
     table,
@@ -80,6 +85,7 @@ async function answerChanges(
     ict: inCommitTimestampsOf(plan.latest.metadata),
     files: ctx.filesOf(table),
     signer: fileSigner(request, table, plan.fileIdScheme ?? plan.format),
+    ...(table.partitionFilter ? { sliceAt } : {}),
     ...(plan.pageSize !== undefined
       ? {
           paging: {

@@ -3,11 +3,13 @@
 // `size` files and its token names the version and item to resume at. Files no longer in the
 // newest snapshot are checked to exist first: VACUUM may have removed them, and a recipient must
 // get an error rather than a feed with holes.
+import type { TableMetadata } from "../delta/actions.ts";
 import { type ChangeItem, readChanges } from "../delta/changes.ts";
 import type { InCommitTimestamps } from "../delta/history.ts";
 import { fileKey, type Snapshot } from "../delta/snapshot.ts";
 import { VersionNotFoundError } from "../delta/snapshotLoader.ts";
 import type { TableState } from "../delta/stateAtVersion.ts";
+import type { SliceTest } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import { PathRefusedError } from "../storage/loggedPath.ts";
 import type { TableStorage } from "../storage/storage.ts";
@@ -51,6 +53,8 @@ export interface ChangesQuery {
   includeProtocol: boolean;
   ict: InCommitTimestamps | undefined;
   signer: FileSigner;
+  /** The recipient's partition filter as it applies under a version's metadata (throws if it cannot). */
+  sliceAt?: (metadata: TableMetadata) => SliceTest | undefined;
   paging?: { size: number; from?: ChangesPage; nextToken: (page: ChangesPage) => string };
   endStreamAction: boolean;
 }
@@ -61,6 +65,14 @@ type FileItem = Exclude<ChangeItem, { kind: "metaData" } | { kind: "protocol" }>
 
 function isFile(item: ChangeItem): item is FileItem {
   return item.kind === "add" || item.kind === "remove" || item.kind === "cdc";
+}
+
+function partitionValuesOf(item: FileItem) {
+  return item.kind === "add"
+    ? item.add.partitionValues
+    : item.kind === "remove"
+      ? item.remove.partitionValues
+      : item.cdc.partitionValues;
 }
 
 function pathOf(item: FileItem): string {
@@ -128,12 +140,23 @@ export async function* changesQueryLines(query: ChangesQuery): AsyncGenerator<un
     historyAfter: query.from,
     ict: query.ict,
   });
+  let inSlice = query.sliceAt?.(head.metadata);
+  // a file outside the recipient's slice is not there for it: never checked, counted or signed
+  const visible = (item: FileItem) => {
+    if (!inSlice) return true;
+    const values = partitionValuesOf(item);
+    return values !== undefined && inSlice(values);
+  };
   versions: for await (const change of changes) {
     const skip = resume && change.version === resume.version ? resume.index : 0;
     const items = change.items;
-    await checkStillThere(query, change.version, items.slice(skip).filter(isFile));
+    // the version's own metadata decides its slice (a table repartitioned since fails closed)
+    for (const item of items)
+      if (item.kind === "metaData" && query.sliceAt) inSlice = query.sliceAt(item.metaData);
+    await checkStillThere(query, change.version, items.slice(skip).filter(isFile).filter(visible));
     for (let index = skip; index < items.length; index++) {
       const item = items[index] as ChangeItem;
+      if (isFile(item) && !visible(item)) continue;
       if (item.kind === "metaData") {
         yield format === "delta"
           ? deltaMetadataLine(item.metaData, query.access, { version: change.version })

@@ -63,6 +63,7 @@ export function registerListRoutes(app: FastifyInstance): void {
       const { catalog, listPageTokens } = request.ctx;
       const { share, schema: schemaName } = request.params;
       const schema = resolveSchema(catalog, request.identity, share, schemaName);
+      await request.ctx.discovery.refresh(schema);
       const scope = `tables\0${schema.share.toLowerCase()}\0${schema.name.toLowerCase()}`;
       const items = schema.tables.map((table) => tableItem(table, request.identity));
       return paginate(items, scope, request.query, listPageTokens);
@@ -75,6 +76,7 @@ export function registerListRoutes(app: FastifyInstance): void {
     async (request) => {
       const { catalog, listPageTokens } = request.ctx;
       const share = resolveShare(catalog, request.identity, request.params.share);
+      await Promise.all(share.schemas.map((schema) => request.ctx.discovery.refresh(schema)));
       const tables = share.schemas.flatMap((schema) =>
         schema.tables.map((table) => tableItem(table, request.identity)),
       );

@@ -17,6 +17,8 @@ export interface MetadataLineOptions {
   withVersion: boolean;
   /** Access modes (and location) for the asking recipient. */
   access: TableAccess;
+  /** Set when the recipient sees a partition filter's slice: the whole table's size is left out. */
+  sliced?: boolean;
 }
 
 /** The fields of a parquet-format metadata line that come from the table's Delta metadata. */
@@ -38,7 +40,7 @@ export function metadataLine(snapshot: Snapshot, table: SharedTable, options: Me
     metaData: {
       ...metadataFields(table, snapshot.metadata, options.access),
       ...(options.withVersion ? { version: snapshot.version } : {}),
-      ...sizeOf(snapshot),
+      ...(options.sliced ? {} : sizeOf(snapshot)),
     },
   };
 }

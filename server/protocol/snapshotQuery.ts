@@ -6,6 +6,7 @@ import type { ActiveFiles } from "../delta/activeFiles.ts";
 import { FileView } from "../delta/fileView.ts";
 import type { Snapshot } from "../delta/snapshot.ts";
 import { numRecords, type SelectionReport, selectFiles } from "../selection/fileSelection.ts";
+import type { SliceTest } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { TableAccess } from "./accessModes.ts";
 import type { ResponseFormat } from "./capabilities.ts";
@@ -46,6 +47,8 @@ export interface SnapshotQuery {
   format: ResponseFormat;
   /** Version and commit time for the file lines, when the query named a version or timestamp. */
   versioned?: { timestamp?: number };
+  /** The recipient's partition filter, when the table has one. */
+  slice?: SliceTest;
   mightMatch?: (file: AddFile) => boolean;
   limitHint?: number;
   signer: FileSigner;
@@ -59,17 +62,25 @@ export interface SnapshotQuery {
 
 export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<unknown> {
   const { snapshot, format, signer, paging, versioned } = query;
+  const sliced = query.slice !== undefined;
   if (format === "delta") {
     yield deltaProtocolLine(snapshot.protocol);
-    const size = metadataLine(snapshot, query.table, { withVersion: false, access: query.access }).metaData;
+    const size = metadataLine(snapshot, query.table, {
+      withVersion: false,
+      access: query.access,
+      sliced,
+    }).metaData;
     yield deltaMetadataLine(snapshot.metadata, query.access, {
       ...(versioned ? { version: snapshot.version } : {}),
-      size: size.size,
-      numFiles: size.numFiles,
+      ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
     });
   } else {
     yield protocolLine();
-    yield metadataLine(snapshot, query.table, { withVersion: versioned !== undefined, access: query.access });
+    yield metadataLine(snapshot, query.table, {
+      withVersion: versioned !== undefined,
+      access: query.access,
+      sliced,
+    });
   }
   const rowsBefore = paging?.from?.rows ?? 0;
   const limit = query.limitHint === undefined ? undefined : Math.max(0, query.limitHint - rowsBefore);
@@ -78,6 +89,7 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
   const selected = selectFiles(
     views(new FileView(files), handles),
     {
+      ...(query.slice ? { inSlice: query.slice } : {}),
       ...(query.mightMatch ? { mightMatch: query.mightMatch } : {}),
       ...(limit !== undefined ? { limitHint: limit } : {}),
     },

@@ -33,6 +33,7 @@ import {
   type SnapshotPage,
   type TokenScope,
 } from "./queryPageToken.ts";
+import { recipientSlice } from "./recipientSlice.ts";
 import type { QueryBody } from "./requestSchemas.ts";
 import { capabilitiesHeader, chooseResponseFormat } from "./responseFormat.ts";
 import { snapshotQueryLines } from "./snapshotQuery.ts";
@@ -72,15 +73,16 @@ export async function answerMetadata(
   const format = chooseResponseFormat(capabilitiesOf(request), snapshot, parquetBlockers(snapshot));
   const versioned = at.version !== undefined || at.timestamp !== undefined;
   const access = tableAccess(table, request.identity);
-  const parquet = metadataLine(snapshot, table, { withVersion: versioned, access });
+  const sliced = recipientSlice(request, table, snapshot.metadata) !== undefined;
+  const parquet = metadataLine(snapshot, table, { withVersion: versioned, access, sliced });
+  const size = parquet.metaData;
   const lines =
     format === "delta"
       ? [
           deltaProtocolLine(snapshot.protocol),
           deltaMetadataLine(snapshot.metadata, access, {
             ...(versioned ? { version: snapshot.version } : {}),
-            size: parquet.metaData.size,
-            numFiles: parquet.metaData.numFiles,
+            ...("size" in size ? { size: size.size, numFiles: size.numFiles } : {}),
           }),
         ]
       : [protocolLine(), parquet];
@@ -218,6 +220,7 @@ export async function answerSnapshotQuery(
           ctx.config.refreshTokenTtlMs,
         )
       : undefined;
+  const slice = recipientSlice(request, table, snapshot.metadata);
   const report: SelectionReport = { considered: 0, pruned: 0, returned: 0 };
   const endStreamAction = capabilities.includeEndStreamAction || paged || refreshToken !== undefined;
   const lines = snapshotQueryLines({
@@ -226,6 +229,7 @@ export async function answerSnapshotQuery(
     snapshot,
     format,
     ...(versioned ? { versioned: timestamp !== undefined ? { timestamp } : {} } : {}),
+    ...(slice ? { slice } : {}),
     ...(mightMatch ? { mightMatch } : {}),
     ...(body.limitHint !== undefined ? { limitHint: body.limitHint } : {}),
     // a refresh token is used to get URLs that live long again: never hand out older ones then

@@ -13,11 +13,17 @@ import {
   TableParams,
   VersionQuery,
 } from "./requestSchemas.ts";
-import { resolveTable } from "./resolve.ts";
+import { resolveSchema, resolveTable } from "./resolve.ts";
 import { answerMetadata, checkQueryBody, tableVersion } from "./tableAnswers.ts";
 
-function tableOf(request: FastifyRequest<{ Params: TableParams }>): SharedTable {
-  return resolveTable(request.ctx.catalog, request.identity, request.params);
+/** The table a request names; in a whole-schema share, a table created since is looked for first. */
+async function tableOf(request: FastifyRequest<{ Params: TableParams }>): Promise<SharedTable> {
+  const { catalog, discovery } = request.ctx;
+  const { params, identity } = request;
+  const schema = resolveSchema(catalog, identity, params.share, params.schema);
+  if (schema.discovery && !catalog.table(schema, params.table))
+    await discovery.refreshForMissingTable(schema);
+  return resolveTable(catalog, identity, params);
 }
 
 export function registerTableRoutes(app: FastifyInstance): void {
@@ -25,7 +31,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     request: FastifyRequest<{ Params: TableParams; Querystring: VersionQuery }>,
     reply: FastifyReply,
   ) => {
-    const table = tableOf(request);
+    const table = await tableOf(request);
     const version = await tableVersion(request, table, request.query.startingTimestamp);
     reply.header("delta-table-version", String(version));
     return reply.code(200).send();
@@ -39,7 +45,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     "/shares/:share/schemas/:schema/tables/:table/metadata",
     { schema: { params: TableParams, querystring: MetadataQuery } },
     async (request, reply) => {
-      return answerMetadata(request, reply, tableOf(request), request.query);
+      return answerMetadata(request, reply, await tableOf(request), request.query);
     },
   );
 
@@ -48,7 +54,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
     { schema: { params: TableParams, querystring: NoQuery, body: QueryBody } },
     async (request, reply) => {
       const body = request.body ?? {};
-      const table = tableOf(request);
+      const table = await tableOf(request);
       checkQueryBody(body);
       if (asyncSubmission(request, body)) return answerAsyncSubmission(request, reply, table, body);
       return answerQuery(request, reply, table, body);
@@ -58,7 +64,7 @@ export function registerTableRoutes(app: FastifyInstance): void {
   app.get<{ Params: TableParams; Querystring: ChangesQuery }>(
     "/shares/:share/schemas/:schema/tables/:table/changes",
     { schema: { params: TableParams, querystring: ChangesQuery } },
-    async (request, reply) => answerChangeDataFeed(request, reply, tableOf(request), request.query),
+    async (request, reply) => answerChangeDataFeed(request, reply, await tableOf(request), request.query),
   );
 
   registerQueryInfoRoute(app);

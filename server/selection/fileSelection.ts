@@ -1,9 +1,13 @@
-// The file-selection step of a query: the snapshot's files that might hold matching rows, cut short
-// once `limitHint` rows are certainly covered. Both are hints: a file is dropped only when it
-// certainly cannot matter.
+// The file-selection step of a query: the recipient's slice of the snapshot's files (its partition
+// filter, enforced exactly), then those that might hold matching rows, cut short once `limitHint`
+// rows are certainly covered. The last two are hints: a file is dropped only when it certainly
+// cannot matter.
 import type { AddFile } from "../delta/actions.ts";
+import type { SliceTest } from "./partitionFilterMatch.ts";
 
 export interface SelectionOptions {
+  /** The recipient's partition filter: files outside it are not there at all, not pruned. */
+  inSlice?: SliceTest;
   mightMatch?: (file: AddFile) => boolean;
   limitHint?: number;
 }
@@ -29,6 +33,7 @@ export function* selectFiles<File extends AddFile>(
 ): Generator<File> {
   let rowsCovered = 0;
   for (const file of files) {
+    if (options.inSlice && !options.inSlice(file.partitionValues)) continue;
     if (options.limitHint !== undefined && rowsCovered >= options.limitHint) return;
     report.considered++;
     if (options.mightMatch && !options.mightMatch(file)) {

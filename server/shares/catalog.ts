@@ -1,6 +1,7 @@
 // The shares, schemas and tables the configuration declares, looked up case-insensitively as the
 // protocol requires. Ids are resolved once here; every later step works on these records.
 import type { ServerConfig } from "../config/schema.ts";
+import { type FilterNode, parsePartitionFilter } from "../selection/partitionFilter.ts";
 import { stableId } from "./stableId.ts";
 
 export interface SharedTable {
@@ -16,6 +17,10 @@ export interface SharedTable {
   startVersion: number;
   /** The configuration offers directory access; whether a recipient gets it is decided per request. */
   directoryAccess: boolean;
+  /** Found under a whole-schema share's location rather than configured. */
+  discovered?: boolean;
+  /** The partitions recipients may see, as configured (parsed: the configuration was checked). */
+  partitionFilter?: { text: string; node: FilterNode };
   comment?: string;
 }
 
@@ -26,8 +31,12 @@ export function tableLabel(table: SharedTable): string {
 
 export interface SharedSchema {
   share: string;
+  shareId: string;
   name: string;
+  /** Configured tables, then those discovered under `location`. */
   tables: SharedTable[];
+  /** Whole-schema shares: the prefix whose Delta tables are shared, and their options. */
+  discovery?: { location: string; historyShared: boolean; partitionFilter?: string };
 }
 
 export interface SharedShare {
@@ -57,7 +66,19 @@ export class Catalog {
         ...(share.properties !== undefined ? { properties: share.properties } : {}),
         schemas: share.schemas.map((schema) => ({
           share: share.name,
+          shareId,
           name: schema.name,
+          ...(schema.location !== undefined
+            ? {
+                discovery: {
+                  location: schema.location,
+                  historyShared: schema.historyShared ?? false,
+                  ...(schema.partitionFilter !== undefined
+                    ? { partitionFilter: schema.partitionFilter }
+                    : {}),
+                },
+              }
+            : {}),
           tables: schema.tables.map((table) => ({
             share: share.name,
             shareId,
@@ -69,6 +90,14 @@ export class Catalog {
             historyShared: table.historyShared ?? false,
             startVersion: table.startVersion ?? 0,
             directoryAccess: table.directoryAccess ?? false,
+            ...(table.partitionFilter !== undefined
+              ? {
+                  partitionFilter: {
+                    text: table.partitionFilter,
+                    node: parsePartitionFilter(table.partitionFilter),
+                  },
+                }
+              : {}),
             ...(table.comment !== undefined ? { comment: table.comment } : {}),
           })),
         })),
@@ -104,5 +133,46 @@ export class Catalog {
 
   tableById(id: string): SharedTable | undefined {
     return this.#tablesById.get(id);
+  }
+
+  /**
+   * The tables found under a whole-schema share's location now: configured tables keep their names,
+   * others come and go with their folders. Returns the discovered tables' names.
+   */
+  setDiscovered(schema: SharedSchema, folders: readonly string[]): string[] {
+    const discovery = schema.discovery;
+    if (!discovery) return [];
+    const configured = schema.tables.filter((table) => !table.discovered);
+    const taken = new Set(configured.map((table) => key(table.name)));
+    for (const table of schema.tables) if (table.discovered) this.#tablesById.delete(table.id);
+    const found = folders
+      .filter((folder) => !taken.has(key(folder)))
+      .map(
+        (folder): SharedTable => ({
+          share: schema.share,
+          shareId: schema.shareId,
+          schema: schema.name,
+          name: folder,
+          id: stableId("table", schema.share, schema.name, folder),
+          location: `${discovery.location.replace(/\/+$/, "")}/${folder}`,
+          extraRoots: [],
+          historyShared: discovery.historyShared,
+          startVersion: 0,
+          directoryAccess: false,
+          discovered: true,
+          ...(discovery.partitionFilter !== undefined
+            ? {
+                partitionFilter: {
+                  text: discovery.partitionFilter,
+                  node: parsePartitionFilter(discovery.partitionFilter),
+                },
+              }
+            : {}),
+        }),
+      )
+      .filter((table) => !this.#tablesById.has(table.id));
+    for (const table of found) this.#tablesById.set(table.id, table);
+    schema.tables = [...configured, ...found];
+    return found.map((table) => table.name);
   }
 }

@@ -37,6 +37,18 @@ export class LocalTableStorage implements TableStorage {
     return `${this.#root}/${checkedKey(path)}`;
   }
 
+  async folders(limit: number): Promise<string[]> {
+    const entries = await readdir(this.#root, { withFileTypes: true }).catch((error: unknown) => {
+      if (isMissing(error)) return [];
+      throw error;
+    });
+    return entries
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort()
+      .slice(0, limit);
+  }
+
   async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
     let entries: string[];
     try {

@@ -1,7 +1,13 @@
 // Tables in S3 (s3:// and s3a://). Reads go through the SDK; presigned URLs are signed locally with
 // the same credentials, region, endpoint and path style the reads use, so they work against custom
 // endpoints too (the reference server signs for amazonaws.com regardless: delta-sharing#753).
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { checkedKey } from "./loggedPath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
 import { createPresigner } from "./sigv4Presign.ts";
@@ -47,8 +53,8 @@ export class S3TableStorage implements TableStorage {
     return this.#prefix + checkedKey(path);
   }
 
-  async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
-    const prefix = `${this.#key(dir)}/`;
+  /** Every page of a delimited listing under `prefix`. */
+  async *#pages(prefix: string, startAfter?: string): AsyncIterable<ListObjectsV2CommandOutput> {
     let continuationToken: string | undefined;
     do {
       const page = await this.#client
@@ -57,13 +63,36 @@ export class S3TableStorage implements TableStorage {
             Bucket: this.#bucket,
             Prefix: prefix,
             Delimiter: "/",
-            ...(startAfter !== undefined ? { StartAfter: this.#key(startAfter) } : {}),
+            ...(startAfter !== undefined ? { StartAfter: startAfter } : {}),
             ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
           }),
         )
         .catch((error: unknown) => {
           throw translateS3Error(error, `s3://${this.#bucket}/${prefix}`);
         });
+      yield page;
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
+  async folders(limit: number): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of this.#pages(this.#prefix)) {
+      for (const common of page.CommonPrefixes ?? []) {
+        const name = common.Prefix?.slice(this.#prefix.length).replace(/\/$/, "");
+        if (name) names.push(name);
+        if (names.length >= limit) return names;
+      }
+    }
+    return names;
+  }
+
+  async *list(dir: string, startAfter?: string): AsyncIterable<StoredObject> {
+    const pages = this.#pages(
+      `${this.#key(dir)}/`,
+      startAfter === undefined ? undefined : this.#key(startAfter),
+    );
+    for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
         yield {
@@ -72,8 +101,7 @@ export class S3TableStorage implements TableStorage {
           ...(object.LastModified ? { modified: object.LastModified.getTime() } : {}),
         };
       }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
+    }
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {

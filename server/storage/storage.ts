@@ -42,6 +42,8 @@ export interface TableStorage {
   urlSigner(ttlSeconds: number, baseUrl: string): Promise<UrlSigner>;
   /** Whether the storage answers at all (readiness). */
   probe(): Promise<void>;
+  /** The names of the folders directly under the root, in order, at most `limit` of them. */
+  folders(limit: number): Promise<string[]>;
 }
 
 export class StorageUnavailableError extends Error {

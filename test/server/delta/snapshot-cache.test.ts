@@ -32,6 +32,7 @@ function counted(storage: TableStorage) {
     exists: (path) => storage.exists(path),
     urlSigner: (ttl, base) => storage.urlSigner(ttl, base),
     probe: () => storage.probe(),
+    folders: (limit) => storage.folders(limit),
   };
   return { storage: wrapped, counts };
 }

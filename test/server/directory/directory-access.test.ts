@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
-import { directoryAccessRefusal, noPartitionFilters } from "../../../server/auth/directoryAccess.ts";
+import { directoryAccessRefusal } from "../../../server/auth/directoryAccess.ts";
 import { everyShare, grantedShares } from "../../../server/auth/identity.ts";
 import { parseConfigText } from "../../../server/config/load.ts";
 import { tableAccess } from "../../../server/protocol/accessModes.ts";
+import { parsePartitionFilter } from "../../../server/selection/partitionFilter.ts";
 import type { SharedTable } from "../../../server/shares/catalog.ts";
 import { roleSessionName } from "../../../server/storage/tableCredentials.ts";
 import { refusal } from "../configRefusal.ts";
@@ -51,14 +52,14 @@ describe("directory access refusals", () => {
     }
   });
 
-  it("refuses a recipient that reads the table through a partition filter, once filters exist", () => {
-    assert.equal(noPartitionFilters(table, reader), undefined);
-    const filtered = (_table: SharedTable, identity: { recipient: string }) =>
-      identity.recipient === "reader" ? "region = 'eu'" : undefined;
+  it("refuses a recipient that reads the table through a partition filter", () => {
+    const text = "region = CURRENT_RECIPIENT('region')";
+    const filtered = { ...table, partitionFilter: { text, node: parsePartitionFilter(text) } };
     assert.match(
-      directoryAccessRefusal(table, reader, filtered) ?? "granted",
-      /partition filter \(region = 'eu'\)/,
+      directoryAccessRefusal(filtered, reader) ?? "granted",
+      /partition filter \(region = CURRENT_RECIPIENT\('region'\)\)/,
     );
+    assert.deepEqual(tableAccess(filtered, reader), { accessModes: ["url"] });
   });
 });
 
