@@ -117,6 +117,7 @@ export function oursLauncher(s3: S3Ground, catalog: BenchCatalog, dir: string, t
           version: 1,
           host: "127.0.0.1",
           port,
+          ops: { host: "127.0.0.1", port: 0 },
           ...common,
           logLevel: "warn",
           // the per-recipient rate limit would answer load cases with 429s: off, as the reference has none

@@ -77,6 +77,7 @@ describe("asynchronous queries across two server processes", () => {
       version: 1,
       host: "127.0.0.1",
       port: 0,
+      ops: { host: "127.0.0.1", port: 0 },
       signingKeyFile: "signing.key",
       audit: { destination: "stderr" },
       recipients: [
