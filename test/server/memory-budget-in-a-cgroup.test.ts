@@ -83,6 +83,7 @@ describe("memory budget in a memory cgroup", { skip: unavailable }, () => {
   let dir: string;
   let configPath: string;
   let port: number;
+  let opsPort: number;
   const running: ServerInCgroup[] = [];
 
   before(async () => {
@@ -91,6 +92,7 @@ describe("memory budget in a memory cgroup", { skip: unavailable }, () => {
       await generateManyFiles(join(dir, name), files, { links: "none", json: false, timeoutMs: 900_000 });
     }
     port = await freePort();
+    opsPort = await freePort();
     configPath = join(dir, "server.yaml");
     const tables = Object.keys(sizes).map((name) => ({ name, location: join(dir, name) }));
     await writeFile(
@@ -99,6 +101,7 @@ describe("memory budget in a memory cgroup", { skip: unavailable }, () => {
         version: 1,
         host: "127.0.0.1",
         port,
+        ops: { host: "127.0.0.1", port: opsPort },
         allowAnonymous: true,
         requestTimeoutSeconds: 0,
         shares: [{ name: "s", schemas: [{ name: "d", tables }] }],
@@ -128,7 +131,7 @@ describe("memory budget in a memory cgroup", { skip: unavailable }, () => {
     assert.equal(again.status, 200);
     assert.equal(again.files, sizes.files_100k);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
     assert.match(metrics, /delta_sharing_memory_refusals_total\{table="s\.d\.files_1m"\} 1/);
     assert.match(server.process.output(), /"table":"s\.d\.files_1m".*needs about/);
     assert.equal(server.process.child.exitCode, null, "the server is still running");
