@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { type ActivationSpender, leaseSpender } from "./auth/activationLeases.ts";
 import { type ActivationFinder, activationFinder } from "./auth/activations.ts";
 import { type Authenticator, createAuthenticator } from "./auth/authenticator.ts";
+import { IssuerRegistry } from "./auth/issuerRegistry.ts";
 import type { ServerConfig } from "./config/schema.ts";
 import { SignedTokenCodec } from "./crypto/signedToken.ts";
 import { SnapshotCache } from "./delta/snapshotCache.ts";
@@ -57,6 +58,8 @@ export interface ContextDeps {
   logger: Logger;
   /** Kept across reloads so the snapshot cache survives a configuration change. */
   snapshots?: SnapshotCache;
+  /** Kept across reloads so token issuers' keys stay fetched. */
+  issuers?: IssuerRegistry;
   /** Kept across reloads so an unchanged S3 configuration keeps its client and connections. */
   s3Client?: (config: ServerConfig["s3"]) => S3Client;
 }
@@ -93,7 +96,7 @@ export function createContext(config: ServerConfig, deps: ContextDeps): ServerCo
   return {
     config,
     catalog,
-    authenticate: createAuthenticator(config),
+    authenticate: createAuthenticator(config, deps.issuers ?? new IssuerRegistry()),
     findActivation: activationFinder(config.recipients ?? []),
     activationSpender: leaseSpender(config.activation),
     snapshots: deps.snapshots ?? new SnapshotCache(config.deltaTableCacheSize),

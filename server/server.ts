@@ -117,7 +117,9 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
     }
     return client;
   };
-  let current = createContext(config, { signingKey: initialKey, logger: log, snapshots, s3Client });
+  const { issuers } = operations;
+  issuers.follow(config);
+  let current = createContext(config, { signingKey: initialKey, logger: log, snapshots, s3Client, issuers });
   let loaded = loadedConfigOf(initialText, config);
   operations.tableHealth.follow(current);
   metrics.configLastReloadSuccess.set(1);
@@ -128,13 +130,14 @@ export async function startServer(configPath: string, logger?: Logger): Promise<
       const signingKey = next.signingKeyFile
         ? await loadSigningKey(next.signingKeyFile, configPath)
         : initialKey;
-      const context = createContext(next, { signingKey, logger: log, snapshots, s3Client });
+      const context = createContext(next, { signingKey, logger: log, snapshots, s3Client, issuers });
       const fixed = changedRestartOnly(current.config, next);
       if (fixed.length > 0) {
         log.warn({ settings: fixed }, "configuration changes that take effect only after a restart");
       }
       if (logger === undefined) log.level = next.logLevel;
       current = context;
+      issuers.follow(next);
       loaded = loadedConfigOf(text, next);
       operations.tableHealth.follow(context);
       budget.configure(memorySettings(next));

@@ -4,6 +4,7 @@
 // preSignedUrlTimeoutSeconds, authorization, ssl and its tuning keys), plus our own keys.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
+import { FederationConfig, FederationPolicyConfig } from "./federationSchema.ts";
 import { OpsConfig } from "./opsSchema.ts";
 
 export type { ActivationConfig, RecipientActivationConfig } from "./activationSchema.ts";
@@ -149,9 +150,11 @@ export const RecipientConfig = T.Object(
       description: "Recipient name, as audit events and metrics show it.",
     }),
     tokens: T.Array(RecipientTokenConfig, {
-      minItems: 1,
-      description: "Valid tokens; two during a rotation's grace window.",
+      default: [],
+      description:
+        "Valid tokens; two during a rotation's grace window. May be empty with a federation policy.",
     }),
+    federation: T.Optional(FederationPolicyConfig),
     shares: T.Array(T.String({ pattern: namePattern }), {
       default: [],
       description: "Names of the shares granted.",
@@ -396,6 +399,7 @@ export const ServerConfig = T.Object(
     audit: T.Optional(AuditConfig),
     ops: T.Optional(OpsConfig),
     activation: T.Optional(ActivationConfig),
+    federation: T.Optional(FederationConfig),
   },
   strict,
 );

@@ -3,7 +3,7 @@
 import { parseCidr } from "../auth/addressRanges.ts";
 import { partitionFilterSyntaxProblem } from "../selection/partitionFilter.ts";
 import { directoryAccessLocationProblem, partitionOf } from "../storage/sessionPolicy.ts";
-import type { ServerConfig, TableConfig } from "./schema.ts";
+import type { RecipientConfig, ServerConfig, TableConfig } from "./schema.ts";
 
 export interface ConfigProblem {
   path: (string | number)[];
@@ -144,6 +144,7 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
   }
   const shareNames = new Set(config.shares.map((share) => share.name.toLowerCase()));
   const tokenOwners = new Map<string, string>();
+  const federationOwners = new Map<string, string>();
   recipients.forEach((recipient, index) => {
     recipient.shares.forEach((share, shareIndex) => {
       if (!shareNames.has(share.toLowerCase())) {
@@ -153,6 +154,7 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
         });
       }
     });
+    problems.push(...federationProblems(recipient, index, federationOwners));
     recipient.tokens.forEach((token, tokenIndex) => {
       const owner = tokenOwners.get(token.sha256);
       if (owner !== undefined) {
@@ -178,5 +180,58 @@ function authenticationProblems(config: ServerConfig): ConfigProblem[] {
       }
     });
   });
+  return problems;
+}
+
+const loopbackHosts = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** https, or plain http to this machine only: keys fetched over plain http can be swapped on the way. */
+function trustworthyUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.test(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+// A recipient needs some way in, and a token must resolve to exactly one recipient: two policies
+// naming the same identity at the same issuer would make that a guess.
+function federationProblems(
+  recipient: RecipientConfig,
+  index: number,
+  owners: Map<string, string>,
+): ConfigProblem[] {
+  const path = ["recipients", index];
+  const policy = recipient.federation;
+  if (policy === undefined) {
+    return recipient.tokens.length > 0
+      ? []
+      : [
+          {
+            path: [...path, "tokens"],
+            message: "must hold a token when the recipient has no federation policy",
+          },
+        ];
+  }
+  const problems: ConfigProblem[] = [];
+  for (const key of ["issuer", "jwksUri"] as const) {
+    const url = policy[key];
+    if (url !== undefined && !trustworthyUrl(url)) {
+      problems.push({
+        path: [...path, "federation", key],
+        message: `must be an https URL (http only on loopback): ${url}`,
+      });
+    }
+  }
+  const identity = JSON.stringify([policy.issuer, policy.subjectClaim, policy.subject]);
+  const owner = owners.get(identity);
+  if (owner !== undefined) {
+    problems.push({
+      path: [...path, "federation", "subject"],
+      message: `names the same identity at the same issuer as recipient '${owner}'`,
+    });
+  }
+  owners.set(identity, recipient.name);
   return problems;
 }

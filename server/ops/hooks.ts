@@ -173,7 +173,7 @@ function authFailureLimit(config: ServerConfig): RateLimitConfig {
 }
 
 /** Sets the request's recipient, then applies its rate limit (429 with Retry-After past it). */
-export function authenticateRequest(ops: Operations, request: FastifyRequest): void {
+export async function authenticateRequest(ops: Operations, request: FastifyRequest): Promise<void> {
   const { ctx } = request;
   const failures = authFailureLimit(ctx.config);
   const standing = ops.authFailureLimiter.peek(request.clientAddress, failures);
@@ -190,14 +190,15 @@ export function authenticateRequest(ops: Operations, request: FastifyRequest): v
   }
   let identity: Identity;
   try {
-    identity = ctx.authenticate({
+    identity = await ctx.authenticate({
       authorization: request.headers.authorization,
       clientAddress: request.clientAddress,
     });
   } catch (error) {
-    if (error instanceof AuthError && error.recipient !== undefined)
-      request.audit.recipient = error.recipient;
-    ops.metrics.authFailures.inc({ reason: error instanceof AuthError ? error.reason : "token" });
+    // an issuer that cannot be reached is no failure of the client's
+    if (!(error instanceof AuthError)) throw error;
+    if (error.recipient !== undefined) request.audit.recipient = error.recipient;
+    ops.metrics.authFailures.inc({ reason: error.reason });
     ops.authFailureLimiter.take(request.clientAddress, failures);
     throw error;
   }

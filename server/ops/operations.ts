@@ -1,6 +1,7 @@
 // What the server keeps for its whole life, across configuration reloads: metrics, audit sinks,
 // rate-limit buckets (per recipient, and per client address for failed authentication), the
-// readiness probe's cache and the tables' health.
+// readiness probe's cache, the tables' health and the token issuers' keys.
+import { IssuerRegistry } from "../auth/issuerRegistry.ts";
 import { AuditSinks } from "./audit.ts";
 import { Metrics } from "./metrics.ts";
 import { RateLimiter } from "./rateLimit.ts";
@@ -15,6 +16,7 @@ export interface Operations {
   authFailureLimiter: RateLimiter;
   readiness: Readiness;
   tableHealth: TableHealthMonitor;
+  issuers: IssuerRegistry;
 }
 
 export function createOperations(): Operations {
@@ -26,5 +28,6 @@ export function createOperations(): Operations {
     authFailureLimiter: new RateLimiter(),
     readiness: new Readiness(),
     tableHealth: new TableHealthMonitor(metrics),
+    issuers: new IssuerRegistry(),
   };
 }

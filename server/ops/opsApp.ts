@@ -36,6 +36,7 @@ async function statusDocument(options: OpsAppOptions): Promise<StatusDocument> {
     tables: tableHealth.tables(),
     filters: tableHealth.filters(),
     discovered: options.currentContext().discovery.report(),
+    issuers: options.operations.issuers.states(),
   };
 }
 

@@ -2,6 +2,7 @@
 // channel from a server pod to the operator. Readers ignore keys they do not know; later features
 // add top-level keys and never rename these.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { issuerStates } from "../auth/issuerKeys.ts";
 
 export const statusApiVersion = "ops.delta-sharing-operator.dev/v1";
 
@@ -55,6 +56,25 @@ export const DiscoveredSchema = T.Object({
   error: T.Union([T.String(), T.Null()], { description: "Why the last listing failed." }),
 });
 
+export const IssuerHealth = T.Object({
+  issuer: T.String({ description: "A trusted token issuer, as recipients' federation policies name it." }),
+  jwksUri: T.Union([T.String(), T.Null()], {
+    description: "Where its keys come from; null until discovered.",
+  }),
+  state: T.Union(
+    issuerStates.map((state) => T.Literal(state)),
+    {
+      description:
+        "pending: no fetch finished yet; ok: keys fresh; degraded: keys fresh, the last refetch failed; unavailable: no usable keys (its tokens get 503).",
+    },
+  ),
+  keys: T.Integer({ minimum: 0, description: "Keys usable now." }),
+  fetchedAt: T.Union([time, T.Null()]),
+  keysExpireAt: T.Union([time, T.Null()], { description: "When the fetched keys stop being used." }),
+  error: T.Union([T.String(), T.Null()], { description: "Why the last fetch failed." }),
+  checkedAt: T.Union([time, T.Null()], { description: "The last fetch attempt." }),
+});
+
 export const StatusDocument = T.Object(
   {
     apiVersion: T.Literal(statusApiVersion),
@@ -70,6 +90,11 @@ export const StatusDocument = T.Object(
     filters: T.Optional(
       T.Array(FilterHealth, { description: "Tables with a partition filter, checked when probed." }),
     ),
+    issuers: T.Optional(
+      T.Array(IssuerHealth, {
+        description: "Token issuers of federated recipients; an unavailable one does not make ready false.",
+      }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -80,4 +105,5 @@ export type TableHealth = Static<typeof TableHealth>;
 export type FilterHealth = Static<typeof FilterHealth>;
 export type DiscoveredSchema = Static<typeof DiscoveredSchema>;
 export type TableState = (typeof tableStates)[number];
+export type IssuerHealth = Static<typeof IssuerHealth>;
 export type StatusDocument = Static<typeof StatusDocument>;

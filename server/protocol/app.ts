@@ -83,7 +83,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       registerActivateRoute(api);
       api.register(async (authenticated) => {
         authenticated.addHook("onRequest", async (request) => {
-          authenticateRequest(options.operations, request);
+          await authenticateRequest(options.operations, request);
         });
         registerListRoutes(authenticated);
         registerTableRoutes(authenticated);

@@ -21,6 +21,7 @@ export const errorCatalogue = {
   storageUnavailable: { errorCode: "TEMPORARILY_UNAVAILABLE", status: 503 },
   memoryExhausted: { errorCode: "RESOURCE_EXHAUSTED", status: 503 },
   timeout: { errorCode: "TEMPORARILY_UNAVAILABLE", status: 503 },
+  issuerUnavailable: { errorCode: "TEMPORARILY_UNAVAILABLE", status: 503 },
 } as const;
 
 export type ErrorKind = keyof typeof errorCatalogue;
