@@ -60,7 +60,7 @@ function makeProvider(issuer: string, clients: IssuerClient[], keys: JWK[]): Pro
       scope: sharingScope,
     })),
     scopes: [sharingScope],
-    ttl: { ClientCredentials: 300 },
+    ttl: { ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 300 },
     jwks: { keys: keys as never },
     features: {
       clientCredentials: { enabled: true },
