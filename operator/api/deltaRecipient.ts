@@ -1,6 +1,8 @@
 // DeltaRecipient: someone who reads shares, with a bearer token the operator makes and keeps in
-// the recipient's credential Secret as a ready `config.share` profile.
+// the recipient's credential Secret as a ready `config.share` profile, or, federated, with access
+// tokens from their own identity provider (no token of ours; the Secret holds a profile template).
 import { type Static, Type as T } from "@sinclair/typebox";
+import { FederationPolicyConfig, federationAlgorithms } from "../../server/config/federationSchema.ts";
 import { Conditions } from "./condition.ts";
 import { sharingNamePattern } from "./deltaShare.ts";
 import {
@@ -10,6 +12,7 @@ import {
   LocalObjectReference,
   listSetOptions,
   ObjectName,
+  StringEnum,
   StringMap,
 } from "./schemaHelpers.ts";
 
@@ -87,6 +90,42 @@ const ActivationStatus = T.Object(
   { description: "The current activation link; never the token." },
 );
 
+// the server's own policy fields, one definition; the profile fields are the operator's
+const policy = FederationPolicyConfig.properties;
+
+const Federation = T.Object(
+  {
+    issuer: policy.issuer,
+    jwksUri: policy.jwksUri,
+    audiences: T.Optional(T.Array(policy.audiences.items, { ...policy.audiences, maxItems: 16 })),
+    scopes: T.Optional(T.Array(policy.scopes.items, { ...policy.scopes, maxItems: 32 })),
+    subjectClaim: T.Optional(policy.subjectClaim),
+    subject: policy.subject,
+    algorithms: T.Optional(
+      T.Array(StringEnum(federationAlgorithms), {
+        ...policy.algorithms,
+        maxItems: federationAlgorithms.length,
+      }),
+    ),
+    tokenEndpoint: T.String({
+      pattern: "^https?://[^\\s]+$",
+      maxLength: 2048,
+      description: "The identity provider's token endpoint, for the profile the recipient gets.",
+    }),
+    clientId: T.Optional(
+      T.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: "The recipient's OAuth client id, for the profile; subject when absent.",
+      }),
+    ),
+  },
+  {
+    description:
+      "Authenticate with the recipient's own identity provider's JWT access tokens (OAuth 2.0 client credentials) instead of a token of ours.",
+  },
+);
+
 export const DeltaRecipientSpec = T.Object(
   {
     serverRef: LocalObjectReference("The DeltaSharingServer this recipient reads from."),
@@ -96,6 +135,7 @@ export const DeltaRecipientSpec = T.Object(
       ...listSetOptions(),
     }),
     token: T.Optional(Token),
+    federation: T.Optional(Federation),
     allowedIpRanges: T.Optional(
       T.Array(T.String({ maxLength: 64 }), {
         maxItems: 256,
@@ -122,6 +162,16 @@ export const DeltaRecipientSpec = T.Object(
     activation: T.Optional(Activation),
   },
   cel(
+    {
+      rule: "!(has(self.federation) && has(self.token))",
+      message: "a federated recipient gets no token of ours: set token or federation, not both",
+      fieldPath: ".federation",
+    },
+    {
+      rule: "!(has(self.federation) && has(self.activation))",
+      message: "an activation link hands out a token of ours: a federated recipient has none",
+      fieldPath: ".activation",
+    },
     {
       rule: "self.serverRef == oldSelf.serverRef",
       message: "serverRef is immutable",
@@ -169,4 +219,5 @@ export const DeltaRecipientStatus = T.Object({
 });
 
 export type DeltaRecipientSpec = Static<typeof DeltaRecipientSpec>;
+export type DeltaRecipientFederation = Static<typeof Federation>;
 export type DeltaRecipientStatus = Static<typeof DeltaRecipientStatus>;

@@ -10,7 +10,7 @@ export interface AppliedConfig {
   /** Lower-cased share name → the share as configured, as JSON. */
   shares: Map<string, string>;
   /** Recipient name → its token hashes and its grants (as JSON). */
-  recipients: Map<string, { tokens: Set<string>; shares: string }>;
+  recipients: Map<string, { tokens: Set<string>; shares: string; federation: string }>;
 }
 
 const empty: AppliedConfig = { shares: new Map(), recipients: new Map() };
@@ -18,6 +18,8 @@ const memo = new WeakMap<object, AppliedConfig>();
 
 export const shareFingerprint = (share: ShareConfig) => JSON.stringify(share);
 export const grantsFingerprint = (recipient: RecipientConfig) => JSON.stringify(recipient.shares);
+export const federationFingerprint = (recipient: RecipientConfig) =>
+  JSON.stringify(recipient.federation ?? null);
 
 type ConfigLists = { shares?: ShareConfig[]; recipients?: RecipientConfig[] };
 
@@ -47,8 +49,9 @@ export function appliedConfigOf(secret: V1Secret | undefined): AppliedConfig {
           (config.recipients ?? []).map((recipient) => [
             recipient.name,
             {
-              tokens: new Set(recipient.tokens.map((token) => token.sha256)),
+              tokens: new Set((recipient.tokens ?? []).map((token) => token.sha256)),
               shares: grantsFingerprint(recipient),
+              federation: federationFingerprint(recipient),
             },
           ]),
         ),

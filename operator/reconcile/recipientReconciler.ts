@@ -1,6 +1,7 @@
 // Reconciles a DeltaRecipient: keeps its token (made once, rotated on request) and profile in its
-// credential Secret, asks its server to re-render when that changes, and reports whether the
-// server's written configuration accepts the current token with the current grants.
+// credential Secret (a federated recipient's: a profile template, no token), asks its server to
+// re-render when that changes, and reports whether the server's written configuration accepts the
+// current token (or federation policy) with the current grants.
 import { isDeepStrictEqual } from "node:util";
 import type { V1Secret } from "@kubernetes/client-node";
 import { sealActivation } from "../../server/auth/activationSeal.ts";
@@ -27,12 +28,13 @@ import {
 import { readCredentials, recordedCredentials, withCredentials } from "../render/credentialsRecord.ts";
 import { parseDuration } from "../render/duration.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
+import { renderFederatedProfileSecret } from "../render/federatedProfile.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
 import { isControlledBy } from "../render/ownerReference.ts";
 import { renderRecipientConfig } from "../render/recipientConfig.ts";
 import { recipientStatus } from "../render/recipientStatus.ts";
 import { selectServedShares } from "../render/servedShares.ts";
-import { appliedConfigOf, grantsFingerprint } from "./appliedConfig.ts";
+import { appliedConfigOf, federationFingerprint, grantsFingerprint } from "./appliedConfig.ts";
 import { addFinalizer, removeFinalizer, writeGuarded, writeStatus } from "./apply.ts";
 import type { ReconcileContext, Reconciler } from "./context.ts";
 import { serverKeyOf } from "./dependents.ts";
@@ -96,7 +98,9 @@ function warnOfExpiry(
   return undefined;
 }
 
-type Issued = { conflict: true } | { conflict: false; credentials: Credentials; endpoint: string };
+type Issued =
+  | { conflict: true }
+  | { conflict: false; credentials: Credentials | undefined; endpoint: string };
 
 async function issueCredentials(
   context: ReconcileContext,
@@ -123,6 +127,21 @@ async function issueCredentials(
   let stored = recipient.status;
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
+    const federation = recipient.spec.federation;
+    if (federation !== undefined) {
+      // no token of ours: the Secret holds the profile template, and the status no token
+      const desired = renderFederatedProfileSecret(recipient, endpoint, federation);
+      try {
+        await writeGuarded(context, resourceTypes.secret, desired, secret);
+      } catch (error) {
+        if (secret !== undefined || !isConflict(error) || attempt > 0) throw error;
+        secret = await context.client.get<KubeObject>(
+          objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName),
+        );
+        continue;
+      }
+      return { conflict: false, credentials: undefined, endpoint };
+    }
     const token = profileTokenOf(secret as SecretLike | undefined);
     const recorded = readCredentials(token, recipient.status);
     const plan = planCredentials(recorded, recipient.spec.token, context.now(), context.makeToken, {
@@ -210,7 +229,7 @@ function acceptance(
   context: ReconcileContext,
   recipient: DeltaRecipient,
   server: DeltaSharingServer,
-  credentials: Credentials,
+  credentials: Credentials | undefined,
 ) {
   const { caches } = context;
   const { served } = selectServedShares(server, caches.shares.list());
@@ -220,12 +239,14 @@ function acceptance(
   const configSecret = caches.secrets.get(keyOf(namespace, configSecretName(server))) as V1Secret | undefined;
   const applied = appliedConfigOf(configSecret).recipients.get(recipient.metadata.name);
   // exactly the tokens it should accept: a revoked previous token still there is not done
-  const wanted = acceptedTokens(credentials).map((token) => token.sha256);
-  const accepted =
-    applied !== undefined &&
-    applied.tokens.size === wanted.length &&
-    wanted.every((sha256) => applied.tokens.has(sha256)) &&
-    applied.shares === grantsFingerprint(expected.config);
+  const wanted = credentials === undefined ? [] : acceptedTokens(credentials).map((token) => token.sha256);
+  const wayIn =
+    credentials === undefined
+      ? applied?.federation === federationFingerprint(expected.config)
+      : applied !== undefined &&
+        applied.tokens.size === wanted.length &&
+        wanted.every((sha256) => applied.tokens.has(sha256));
+  const accepted = wayIn && applied?.shares === grantsFingerprint(expected.config);
   const loading = judgeLoading(
     server,
     caches.deployments.get(keyOf(namespace, serverWorkloadName(server))),
@@ -257,11 +278,15 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
       addFinalizer(context, resourceTypes.recipient, recipient),
       live === undefined ? undefined : issueCredentials(context, recipient, live, secretName),
     ]);
+    const written = issued?.conflict === false;
+    const federated = written && recipient.spec.federation !== undefined;
     const credentials = issued?.conflict === false ? issued.credentials : undefined;
     const activation =
-      issued?.conflict === false ? await currentActivation(context, recipient, issued, now) : undefined;
+      issued?.conflict === false && issued.credentials !== undefined
+        ? await currentActivation(context, recipient, { ...issued, credentials: issued.credentials }, now)
+        : undefined;
     const judged =
-      live !== undefined && credentials !== undefined
+      live !== undefined && (credentials !== undefined || federated)
         ? acceptance(context, recipient, live, credentials)
         : undefined;
 
@@ -273,6 +298,7 @@ export function recipientReconciler(context: ReconcileContext, exclusions: Exclu
         secretName,
         secretConflict: issued?.conflict === true,
         credentials,
+        federated,
         endpoint: issued?.conflict === false ? issued.endpoint : undefined,
         unknownShares: judged?.unknownShares ?? [],
         acceptedByServer: judged?.accepted ?? false,

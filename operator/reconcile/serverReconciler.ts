@@ -13,6 +13,7 @@ import { everyPodServes, judgeLoading, writtenConfigSha256 } from "../render/con
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
 import { profileTokenOf } from "../render/credentialSecret.ts";
+import type { Credentials } from "../render/credentials.ts";
 import { readCredentials } from "../render/credentialsRecord.ts";
 import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
@@ -78,10 +79,16 @@ function planConfig(
     for (const recipient of recipientsOf(caches, serverKey)) {
       if (recipient.metadata.deletionTimestamp !== undefined || exclusions.has(objectKey(recipient)))
         continue;
-      const secret = caches.secrets.get(keyOf(recipient.metadata.namespace, credentialSecretName(recipient)));
-      if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
-      const credentials = readCredentials(tokenOf(secret), recipient.status);
-      if (credentials === undefined) continue;
+      // a federated recipient's way in is its policy: nothing of ours to wait for in its Secret
+      let credentials: Credentials | undefined;
+      if (recipient.spec.federation === undefined) {
+        const secret = caches.secrets.get(
+          keyOf(recipient.metadata.namespace, credentialSecretName(recipient)),
+        );
+        if (secret === undefined || isControlledBy(secret, recipient) !== true) continue;
+        credentials = readCredentials(tokenOf(secret), recipient.status);
+        if (credentials === undefined) continue;
+      }
       recipients.push({
         recipient,
         config: renderRecipientConfig(recipient, credentials, servedNames).config,

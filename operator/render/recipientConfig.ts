@@ -1,9 +1,11 @@
-// A DeltaRecipient as the server's configuration states a recipient: token hashes only, and
-// only grants of shares the server serves (a grant of an unknown share is reported, not served).
+// A DeltaRecipient as the server's configuration states a recipient: token hashes only (none for a
+// federated recipient, which has its federation policy instead), and only grants of shares the
+// server serves (a grant of an unknown share is reported, not served).
 import type { RecipientConfig } from "../../server/config/schema.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
 import { activationEntry } from "./activation.ts";
 import { acceptedTokens, type Credentials } from "./credentials.ts";
+import { renderFederationPolicy } from "./federatedProfile.ts";
 
 export interface RenderedRecipient {
   config: RecipientConfig;
@@ -13,7 +15,7 @@ export interface RenderedRecipient {
 /** servedShares: lower-cased share name → the name as served. */
 export function renderRecipientConfig(
   recipient: DeltaRecipient,
-  credentials: Credentials,
+  credentials: Credentials | undefined,
   servedShares: ReadonlyMap<string, string>,
 ): RenderedRecipient {
   const granted: string[] = [];
@@ -28,7 +30,8 @@ export function renderRecipientConfig(
   return {
     config: {
       name: recipient.metadata.name,
-      tokens: acceptedTokens(credentials),
+      tokens: credentials ? acceptedTokens(credentials) : [],
+      ...(spec.federation !== undefined ? { federation: renderFederationPolicy(spec.federation) } : {}),
       shares: granted,
       ...(spec.allowedIpRanges !== undefined ? { allowedIpRanges: spec.allowedIpRanges } : {}),
       ...(spec.directoryAccess === true ? { directoryAccess: true } : {}),

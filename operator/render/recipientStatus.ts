@@ -16,6 +16,8 @@ export interface RecipientFacts {
   /** Another owner controls the Secret the recipient names. */
   secretConflict: boolean;
   credentials: Credentials | undefined;
+  /** The Secret holds a federated recipient's profile template (there is no token of ours). */
+  federated?: boolean;
   endpoint: string | undefined;
   unknownShares: string[];
   /** The server's written configuration holds the current token with the current grants. */
@@ -47,6 +49,14 @@ function credentialsCondition(facts: RecipientFacts, now: Date): ConditionInput 
     };
   }
   const credentials = facts.credentials;
+  if (facts.federated === true) {
+    return {
+      type,
+      status: "True",
+      reason: "FederationPolicy",
+      message: `profile template in Secret ${facts.secretName} (key config.share); the client secret comes from the recipient's identity provider`,
+    };
+  }
   if (credentials === undefined) {
     return { type, status: "Unknown", reason: "Pending", message: `writing Secret ${facts.secretName}` };
   }

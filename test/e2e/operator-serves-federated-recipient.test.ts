@@ -1,0 +1,176 @@
+// A federated recipient from a DeltaRecipient resource, end to end: the operator writes its
+// federation policy into the server's configuration (no token of ours) and a v2
+// oauth_client_credentials profile template into its credential Secret (no secret in it); the
+// recipient adds the client secret its identity provider (a real OIDC issuer on loopback) gave it,
+// and the official Python client reads a table through the server the Deployment runs.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { V1Deployment, V1Secret } from "@kubernetes/client-node";
+import { apiVersion } from "../../operator/api/group.ts";
+import type { KubeObject } from "../../operator/kube/objects.ts";
+import { resourceTypes } from "../../operator/kube/resourceTypes.ts";
+import { profileKey } from "../../operator/render/credentialSecret.ts";
+import { clientSecretPlaceholder, type OAuthProfile } from "../../server/auth/oauthProfile.ts";
+import { parseConfigText } from "../../server/config/load.ts";
+import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
+import { type OidcIssuer, sharingAudience, sharingScope, startOidcIssuer } from "../ground/oidcIssuer.ts";
+import { repoRoot } from "../ground/paths.ts";
+import { freePort } from "../ground/ports.ts";
+import { runPythonJson } from "../ground/python.ts";
+import { type S3Ground, startS3 } from "../ground/s3.ts";
+import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
+import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
+import { waitForCondition } from "./resources.ts";
+
+const bucket = "delta-sharing-sample";
+const sampleTables = join(repoRoot, "examples", "sample", "tables");
+
+let cluster: Cluster;
+let s3: S3Ground;
+let issuer: OidcIssuer;
+let operator: RunningOperator;
+let pod: RunningPod | undefined;
+let port: number;
+let scratch: string;
+
+const federated = (name: string, extra: Record<string, unknown> = {}) =>
+  ({
+    apiVersion,
+    kind: "DeltaRecipient",
+    metadata: { name },
+    spec: {
+      serverRef: { name: "sharing" },
+      shares: ["mobility"],
+      federation: {
+        issuer: issuer.issuer,
+        audiences: [sharingAudience],
+        scopes: [sharingScope],
+        subjectClaim: "client_id",
+        subject: "partner-client",
+        tokenEndpoint: issuer.tokenEndpoint,
+      },
+      ...extra,
+    },
+  }) as unknown as KubeObject;
+
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "dso-e2e-federated-"));
+  [cluster, s3, issuer] = await Promise.all([startCluster(), startS3(), startOidcIssuer(["partner-client"])]);
+  await s3.createBucket(bucket);
+  await s3.uploadDirectory(sampleTables, bucket, "bikes");
+  operator = await startOperator(cluster.kube, { identity: "e2e-federated" });
+  port = await freePort();
+});
+
+after(async () => {
+  await pod?.stop();
+  await operator?.stop();
+  await Promise.all([cluster?.stop(), s3?.stop(), issuer?.close()]);
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe("the operator serves a federated recipient", () => {
+  it("refuses a recipient with both a token and a federation policy", async () => {
+    await assert.rejects(cluster.apply(federated("both", { token: { lifetime: "24h" } })), (error: Error) => {
+      assert.match(String(error.message ?? error), /set token or federation, not both/);
+      return true;
+    });
+  });
+
+  it("renders the policy into the configuration and a profile template into the Secret", async () => {
+    await cluster.apply({
+      apiVersion,
+      kind: "DeltaSharingServer",
+      metadata: { name: "sharing" },
+      spec: {
+        publicUrl: `http://127.0.0.1:${port}`,
+        port,
+        opsPort: await freePort(),
+        bindAddress: "127.0.0.1",
+        s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
+      },
+    } as KubeObject);
+    await cluster.apply({
+      apiVersion,
+      kind: "DeltaShare",
+      metadata: { name: "mobility" },
+      spec: {
+        serverRef: { name: "sharing" },
+        schemas: [{ name: "bikes", tables: [{ name: "trips", location: `s3://${bucket}/bikes/trips` }] }],
+      },
+    } as KubeObject);
+    await cluster.apply(federated("partner"));
+
+    const recipient = await waitForCondition(cluster, resourceTypes.recipient, "partner", { status: "True" });
+    assert.deepEqual(
+      recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
+      [
+        ["Ready", "True", "CredentialsReady"],
+        ["CredentialsIssued", "True", "FederationPolicy"],
+        ["SharesGranted", "True", "SharesServed"],
+        ["Accepted", "True", "InServerConfig"],
+      ],
+    );
+    assert.equal(recipient.status?.tokenRotation, undefined, "no token of ours");
+
+    const configSecret = await cluster.get<V1Secret>(resourceTypes.secret, "sharing-config");
+    const text = Buffer.from(configSecret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
+    const entry = parseConfigText(text, "config.yaml").recipients?.find((each) => each.name === "partner");
+    assert.deepEqual(entry?.tokens, []);
+    assert.deepEqual(entry?.federation, {
+      issuer: issuer.issuer,
+      audiences: [sharingAudience],
+      scopes: [sharingScope],
+      subjectClaim: "client_id",
+      subject: "partner-client",
+    });
+
+    const secret = await cluster.get<V1Secret>(resourceTypes.secret, "partner-share-profile");
+    const profile = JSON.parse(Buffer.from(secret?.data?.[profileKey] ?? "", "base64").toString("utf8"));
+    assert.deepEqual(profile, {
+      shareCredentialsVersion: 2,
+      type: "oauth_client_credentials",
+      endpoint: `http://127.0.0.1:${port}/delta-sharing`,
+      tokenEndpoint: issuer.tokenEndpoint,
+      clientId: "partner-client",
+      clientSecret: clientSecretPlaceholder,
+      scope: sharingScope,
+    } satisfies OAuthProfile);
+    const client = issuer.clients[0];
+    assert.ok(client);
+    assert.ok(!JSON.stringify(secret).includes(client.clientSecret));
+    assert.ok(!text.includes(client.clientSecret));
+  });
+
+  it("the official Python client reads a table with the profile and its identity provider's secret", async () => {
+    const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
+    assert.ok(deployment);
+    pod = await runPod({
+      client: cluster.client,
+      deployment,
+      extraEnv: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
+    });
+    await reportDeploymentAvailable(cluster.client, deployment);
+    await waitForCondition(cluster, resourceTypes.server, "sharing", { status: "True", reason: "Serving" });
+
+    const secret = await cluster.get<V1Secret>(resourceTypes.secret, "partner-share-profile");
+    const template = JSON.parse(Buffer.from(secret?.data?.[profileKey] ?? "", "base64").toString("utf8"));
+    const clientSecret = issuer.clients[0]?.clientSecret ?? "";
+    const path = join(scratch, "partner.share");
+    await writeFile(path, JSON.stringify({ ...template, clientSecret }), { mode: 0o600 });
+    const read = await runPythonJson<{ rows?: Row[]; error?: string }>("test/fixtures/recipient.py", [
+      JSON.stringify({ op: "load", profile: path, table: "mobility.bikes.trips" }),
+    ]);
+    assert.equal(read.error, undefined);
+    const expected = await readTable(join(sampleTables, "trips"));
+    assert.deepEqual(
+      sortRows(read.rows ?? []),
+      sortRows(expected.versions[String(expected.latestVersion)] ?? []),
+    );
+    assert.ok((read.rows?.length ?? 0) > 0);
+    assert.ok(!(pod.process.output() ?? "").includes(clientSecret), "the server logged no secret");
+  });
+});
