@@ -140,7 +140,7 @@ function federatedRecipient(
     ...(values["jwks-uri"] ? { jwksUri: values["jwks-uri"] } : {}),
     ...(values.audience?.length ? { audiences: values.audience } : {}),
     ...(values.scope?.length ? { scopes: values.scope } : {}),
-    subjectClaim: values["subject-claim"] ?? "client_id",
+    subjectClaim: values["subject-claim"] ?? "sub",
     subject: values.subject ?? clientId,
   };
   if (!Value.Check(RecipientConfig.properties.federation, policy)) {

@@ -25,6 +25,8 @@ export interface OidcIssuer {
   issuer: string;
   tokenEndpoint: string;
   clients: IssuerClient[];
+  /** Requests the issuer answered, by path (/jwks, /.well-known/openid-configuration, /token). */
+  requests: Map<string, number>;
   /** A token by the client credentials grant, as the official clients ask for it. */
   token(client: IssuerClient, options?: { resource?: string; scope?: string }): Promise<string>;
   /** New signing key first; the old one stays published unless `dropOld`. */
@@ -91,9 +93,14 @@ export async function startOidcIssuer(clientIds: string[]): Promise<OidcIssuer> 
   let keys = [await signingKey()];
   let provider = makeProvider(issuer, clients, keys);
   let server: Server | undefined;
+  const requests = new Map<string, number>();
 
   const start = async () => {
-    const listening = createServer((request, response) => provider.callback()(request, response));
+    const listening = createServer((request, response) => {
+      const path = new URL(request.url ?? "/", issuer).pathname;
+      requests.set(path, (requests.get(path) ?? 0) + 1);
+      provider.callback()(request, response);
+    });
     await new Promise<void>((resolve, reject) => {
       listening.once("error", reject);
       listening.listen(port, "127.0.0.1", () => resolve());
@@ -112,6 +119,7 @@ export async function startOidcIssuer(clientIds: string[]): Promise<OidcIssuer> 
     issuer,
     tokenEndpoint: `${issuer}/token`,
     clients,
+    requests,
     async token(client, options = {}) {
       const body = new URLSearchParams({
         grant_type: "client_credentials",

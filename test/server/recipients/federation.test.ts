@@ -186,6 +186,23 @@ describe("federated recipients with OAuth 2.0 client credentials", () => {
     await assertRefused(await sign(publishedKid), /signature does not verify/);
   });
 
+  test("a flood of tokens naming unknown keys fetches the issuer's keys at most once per cooldown", async () => {
+    const genuine = decodeJwt(await tokenOf("reader-alpha"));
+    const forger = await signingKey();
+    const key = await importJWK(forger, "RS256");
+    await sleep(1100); // past the cooldown: the first unknown key may ask the issuer
+    const before = issuer.requests.get("/jwks") ?? 0;
+    const forged = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        new SignJWT(genuine).setProtectedHeader({ alg: "RS256", kid: `unknown-${index}` }).sign(key),
+      ),
+    );
+    const answers = await Promise.all(forged.map((token) => ask(token)));
+    assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([401]));
+    await Promise.all(answers.map((answer) => answer.body?.cancel()));
+    assert.equal((issuer.requests.get("/jwks") ?? 0) - before, 1);
+  });
+
   test("an unsigned token (alg none) is refused", async () => {
     const claims = decodeJwt(await tokenOf("reader-alpha"));
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
