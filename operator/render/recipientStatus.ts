@@ -136,7 +136,12 @@ export function recipientStatus(
     credentialSecretName: facts.secretName,
     ...(facts.endpoint !== undefined ? { endpoint: facts.endpoint } : {}),
     // without credentials this time (no server, for now), the recorded ones are kept, not forgotten
-    ...(credentials !== undefined ? credentialsStatus(credentials) : recordedCredentials(recipient.status)),
+    // a federated recipient has no token of ours to record
+    ...(credentials !== undefined
+      ? credentialsStatus(credentials)
+      : facts.federated === true
+        ? {}
+        : recordedCredentials(recipient.status)),
     ...(facts.activation !== undefined ? { activation: facts.activation } : {}),
   };
 }
