@@ -129,13 +129,14 @@ export class IssuerKeys {
     }
   }
 
-  /** Fetches the keys now unless a fetch is running (then waits for it) or the cooldown forbids one. */
+  /**
+   * Fetches the keys now, unless a fetch is running (then waits for it) or the last one failed
+   * within the cooldown. (A token naming an unknown key asks only past the cooldown, failed or not.)
+   */
   refresh(): Promise<void> {
     if (this.#pending) return this.#pending;
     const now = Date.now();
-    if (this.#coolingDown(now)) {
-      return this.#error === undefined ? Promise.resolve() : Promise.reject(this.#unavailable(now));
-    }
+    if (this.#error !== undefined && this.#coolingDown(now)) return Promise.reject(this.#unavailable(now));
     const work = this.#fetch().finally(() => {
       if (this.#pending === work) this.#pending = undefined;
     });

@@ -78,11 +78,11 @@ export const FederationConfig = T.Object(
         "How long an issuer's fetched keys are used; past it, while the issuer cannot be reached, its tokens get 503.",
     }),
     refreshCooldownSeconds: T.Integer({
-      minimum: 0,
+      minimum: 1,
       maximum: 3600,
       default: 30,
       description:
-        "Least time between two fetches of an issuer's keys (a token with an unknown kid asks for one).",
+        "Least time before an issuer's keys are fetched again after a failed fetch, or for a token naming a key not yet known.",
     }),
     fetchTimeoutMs: T.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
     clockSkewSeconds: T.Integer({
