@@ -117,6 +117,22 @@ export class Metrics {
     collect: (): void => this.memoryReserved.set(this.memoryReservedSource()),
   });
 
+  /** The token issuers' states, read at each scrape; set by whoever holds the issuers. */
+  issuerStates: () => readonly { issuer: string; keys: number }[] = () => [];
+
+  readonly issuerKeysUsable: Gauge<"issuer"> = new Gauge({
+    name: "delta_sharing_issuer_keys_usable",
+    help: "1 while a token issuer's fetched keys are fresh enough to verify its tokens; 0 while not (its recipients get 503).",
+    labelNames: ["issuer"] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.issuerKeysUsable.reset();
+      for (const state of this.issuerStates()) {
+        this.issuerKeysUsable.set({ issuer: state.issuer }, state.keys > 0 ? 1 : 0);
+      }
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

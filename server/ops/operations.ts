@@ -21,6 +21,8 @@ export interface Operations {
 
 export function createOperations(): Operations {
   const metrics = new Metrics();
+  const issuers = new IssuerRegistry();
+  metrics.issuerStates = () => issuers.states();
   return {
     metrics,
     audit: new AuditSinks(() => metrics.auditDropped.inc()),
@@ -28,6 +30,6 @@ export function createOperations(): Operations {
     authFailureLimiter: new RateLimiter(),
     readiness: new Readiness(),
     tableHealth: new TableHealthMonitor(metrics),
-    issuers: new IssuerRegistry(),
+    issuers,
   };
 }

@@ -59,6 +59,13 @@ describe("federated recipients with OAuth 2.0 client credentials", () => {
   const status = async (): Promise<StatusDocument> =>
     (await fetch(`${server.opsUrl}/status`)).json() as Promise<StatusDocument>;
 
+  /** Failed authentications the server counted, all reasons. */
+  const authFailures = async () =>
+    (await (await fetch(`${server.opsUrl}/metrics`)).text())
+      .split("\n")
+      .filter((line) => line.startsWith("delta_sharing_auth_failures_total{"))
+      .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+
   async function assertRefused(token: string, message: RegExp) {
     const response = await ask(token);
     const body = (await response.json()) as { errorCode: string; message: string };
@@ -238,16 +245,20 @@ describe("federated recipients with OAuth 2.0 client credentials", () => {
       assert.ok(keysExpireAt > Date.now(), "the keys are still fresh");
       assert.equal((await ask(token)).status, 200, "cached keys keep serving");
       await sleep(keysExpireAt - Date.now() + 200);
+      const failuresBefore = await authFailures();
       const refused = await ask(token);
       const body = (await refused.json()) as { errorCode: string; message: string };
       assert.equal(refused.status, 503);
       assert.equal(body.errorCode, "TEMPORARILY_UNAVAILABLE");
       assert.match(refused.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
+      assert.equal(await authFailures(), failuresBefore, "an issuer outage is no failed authentication");
       const readyz = await fetch(`${server.opsUrl}/readyz`);
       const document = (await readyz.json()) as StatusDocument;
       assert.equal(readyz.status, 200, "an issuer outage does not take the pod out of service");
       assert.equal(document.issuers?.[0]?.state, "unavailable");
       assert.ok(document.issuers?.[0]?.error);
+      const metrics = await (await fetch(`${server.opsUrl}/metrics`)).text();
+      assert.ok(metrics.includes(`delta_sharing_issuer_keys_usable{issuer="${issuer.issuer}"} 0`));
     } finally {
       await issuer.start();
     }
