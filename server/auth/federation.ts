@@ -28,6 +28,8 @@ const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A token shaped like a signed JWT: our own tokens never are (they hold no dot). */
 export const looksLikeJwt = (token: string): boolean => token.length <= 16_384 && compactJws.test(token);
 
+const acceptedAlgorithms: ReadonlySet<string> = new Set(federationAlgorithms);
+
 const invalid = (message: string, recipient?: string) => new AuthError("token", message, recipient);
 
 function unverifiedIssuer(token: string): { alg: string | undefined; iss: string | undefined } {
@@ -90,8 +92,7 @@ export function federatedAuthenticator(
     const { alg, iss } = unverifiedIssuer(token);
     const candidates = iss === undefined ? undefined : byIssuer.get(iss);
     if (!candidates?.[0]) throw invalid("the access token's issuer is not trusted");
-    const accepted = new Set<string>(federationAlgorithms);
-    if (alg === undefined || !accepted.has(alg)) {
+    if (alg === undefined || !acceptedAlgorithms.has(alg)) {
       throw invalid("the access token's signature algorithm is not accepted");
     }
     // recipients of one issuer may use different key sources; each source verifies on its own
@@ -133,7 +134,7 @@ function matchRecipient(
   if (!found || matching.length > 1) throw invalid("the access token names no known recipient");
   const { policy, identity } = found;
   const name = identity.recipient;
-  if (policy.algorithms !== undefined && !policy.algorithms.includes(alg as never)) {
+  if (policy.algorithms !== undefined && !(policy.algorithms as readonly string[]).includes(alg)) {
     throw invalid("the access token's signature algorithm is not accepted", name);
   }
   // Amazon Cognito marks its ID tokens; only access tokens grant access

@@ -163,20 +163,18 @@ export class IssuerKeys {
     }
   };
 
+  #stateName(fresh: boolean): IssuerStateName {
+    if (this.#attemptedAt === undefined || (this.#pending && this.#fetchedAt === undefined)) return "pending";
+    if (!fresh) return "unavailable";
+    return this.#error === undefined ? "ok" : "degraded";
+  }
+
   state(now = Date.now()): IssuerState {
     const fresh = this.#fresh(now);
-    const state: IssuerStateName =
-      this.#attemptedAt === undefined || (this.#pending && this.#fetchedAt === undefined)
-        ? "pending"
-        : !fresh
-          ? "unavailable"
-          : this.#error === undefined
-            ? "ok"
-            : "degraded";
     return {
       issuer: this.issuer,
       jwksUri: this.#jwksUri ?? null,
-      state,
+      state: this.#stateName(fresh),
       keys: fresh ? this.#keyCount : 0,
       fetchedAt: iso(this.#fetchedAt),
       keysExpireAt: iso(this.#fetchedAt === undefined ? undefined : this.#fetchedAt + this.settings.cacheMs),
