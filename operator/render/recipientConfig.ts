@@ -26,7 +26,11 @@ export function renderRecipientConfig(
     else if (!granted.includes(served)) granted.push(served);
   }
   const spec = recipient.spec;
-  const activation = activationEntry(spec.activation, recipient.status?.activation, credentials);
+  // a federated recipient has no token of ours for a link to hand out
+  const activation =
+    credentials === undefined
+      ? undefined
+      : activationEntry(spec.activation, recipient.status?.activation, credentials);
   return {
     config: {
       name: recipient.metadata.name,

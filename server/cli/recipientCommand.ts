@@ -184,7 +184,8 @@ export async function recipientCommand(argv: string[]): Promise<void> {
     return;
   }
   if (verb === "federate") {
-    if (values.activation) throw new UsageError("federate prints a profile template; it has no activation link");
+    if (values.activation)
+      throw new UsageError("federate prints a profile template; it has no activation link");
     await output(...federatedRecipient(name, { ...values, endpoint: values.endpoint }), values);
     return;
   }
