@@ -78,6 +78,7 @@ describe("a federated recipient", () => {
         endpoint: "https://sharing.example.com/delta-sharing",
         unknownShares: [],
         acceptedByServer: true,
+        loading: { loaded: true, pods: 1 },
       },
       new Date("2025-03-01T12:00:00Z"),
     );
@@ -88,6 +89,7 @@ describe("a federated recipient", () => {
         ["CredentialsIssued", "True", "FederationPolicy"],
         ["SharesGranted", "True", "SharesServed"],
         ["Accepted", "True", "InServerConfig"],
+        ["Loaded", "True", "ConfigLoaded"],
       ],
     );
     assert.equal(status.tokenRotation, undefined);
