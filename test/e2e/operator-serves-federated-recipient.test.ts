@@ -104,14 +104,20 @@ describe("the operator serves a federated recipient", () => {
     } as KubeObject);
     await cluster.apply(federated("partner"));
 
-    const recipient = await waitForCondition(cluster, resourceTypes.recipient, "partner", { status: "True" });
+    // in the configuration, but no pod runs it yet: not Ready to read
+    await waitForCondition(cluster, resourceTypes.recipient, "partner", { type: "Accepted", status: "True" });
+    const recipient = await waitForCondition(cluster, resourceTypes.recipient, "partner", {
+      status: "Unknown",
+      reason: "WaitingForPods",
+    });
     assert.deepEqual(
       recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
       [
-        ["Ready", "True", "CredentialsReady"],
+        ["Ready", "Unknown", "WaitingForPods"],
         ["CredentialsIssued", "True", "FederationPolicy"],
         ["SharesGranted", "True", "SharesServed"],
         ["Accepted", "True", "InServerConfig"],
+        ["Loaded", "Unknown", "WaitingForPods"],
       ],
     );
     assert.equal(recipient.status?.tokenRotation, undefined, "no token of ours");
@@ -155,6 +161,10 @@ describe("the operator serves a federated recipient", () => {
     });
     await reportDeploymentAvailable(cluster.client, deployment);
     await waitForCondition(cluster, resourceTypes.server, "sharing", { status: "True", reason: "Serving" });
+    await waitForCondition(cluster, resourceTypes.recipient, "partner", {
+      status: "True",
+      reason: "CredentialsReady",
+    });
 
     const secret = await cluster.get<V1Secret>(resourceTypes.secret, "partner-share-profile");
     const template = JSON.parse(Buffer.from(secret?.data?.[profileKey] ?? "", "base64").toString("utf8"));
