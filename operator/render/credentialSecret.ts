@@ -27,10 +27,11 @@ export function renderProfile(endpoint: string, credentials: Credentials): strin
   return `${JSON.stringify(profile, null, 2)}\n`;
 }
 
-export function renderCredentialSecret(
+/** The recipient's credential Secret holding one profile text (a token's, or a federated template). */
+export function profileSecret(
   recipient: DeltaRecipient,
-  endpoint: string,
-  credentials: Credentials,
+  profile: string,
+  extraAnnotations?: Record<string, string>,
 ): V1Secret & { metadata: { name: string; namespace: string } } {
   return {
     apiVersion: "v1",
@@ -39,14 +40,22 @@ export function renderCredentialSecret(
       recipient,
       credentialSecretName(recipient),
       credentialLabels(recipient.spec.serverRef.name),
-      {
-        [annotations.rotation]: String(credentials.rotation),
-        [annotations.sha256]: tokenSha256(credentials.token),
-      },
+      extraAnnotations,
     ),
     type: "Opaque",
-    data: { [profileKey]: Buffer.from(renderProfile(endpoint, credentials)).toString("base64") },
+    data: { [profileKey]: Buffer.from(profile).toString("base64") },
   };
+}
+
+export function renderCredentialSecret(
+  recipient: DeltaRecipient,
+  endpoint: string,
+  credentials: Credentials,
+): V1Secret & { metadata: { name: string; namespace: string } } {
+  return profileSecret(recipient, renderProfile(endpoint, credentials), {
+    [annotations.rotation]: String(credentials.rotation),
+    [annotations.sha256]: tokenSha256(credentials.token),
+  });
 }
 
 export interface SecretLike {

@@ -7,9 +7,7 @@ import { oauthProfile } from "../../server/auth/oauthProfile.ts";
 import type { FederationPolicyConfig } from "../../server/config/federationSchema.ts";
 import type { DeltaRecipientFederation } from "../api/deltaRecipient.ts";
 import type { DeltaRecipient } from "../api/kinds.ts";
-import { profileKey } from "./credentialSecret.ts";
-import { credentialLabels, credentialSecretName } from "./names.ts";
-import { ownedMetadata } from "./ownerReference.ts";
+import { profileSecret } from "./credentialSecret.ts";
 
 export function renderFederationPolicy(federation: DeltaRecipientFederation): FederationPolicyConfig {
   const { tokenEndpoint: _profileOnly, clientId: _alsoProfileOnly, ...policy } = federation;
@@ -31,15 +29,5 @@ export function renderFederatedProfileSecret(
   endpoint: string,
   federation: DeltaRecipientFederation,
 ): V1Secret & { metadata: { name: string; namespace: string } } {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: ownedMetadata(
-      recipient,
-      credentialSecretName(recipient),
-      credentialLabels(recipient.spec.serverRef.name),
-    ),
-    type: "Opaque",
-    data: { [profileKey]: Buffer.from(renderFederatedProfile(endpoint, federation)).toString("base64") },
-  };
+  return profileSecret(recipient, renderFederatedProfile(endpoint, federation));
 }

@@ -14,7 +14,6 @@ import type { KubeObject } from "../../operator/kube/objects.ts";
 import { resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { profileKey } from "../../operator/render/credentialSecret.ts";
 import { clientSecretPlaceholder, type OAuthProfile } from "../../server/auth/oauthProfile.ts";
-import { parseConfigText } from "../../server/config/load.ts";
 import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
 import { type OidcIssuer, sharingAudience, sharingScope, startOidcIssuer } from "../ground/oidcIssuer.ts";
 import { repoRoot } from "../ground/paths.ts";
@@ -23,7 +22,7 @@ import { runPythonJson } from "../ground/python.ts";
 import { type S3Ground, startS3 } from "../ground/s3.ts";
 import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
 import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
-import { waitForCondition } from "./resources.ts";
+import { storedConfig, waitForCondition } from "./resources.ts";
 
 const bucket = "delta-sharing-sample";
 const sampleTables = join(repoRoot, "examples", "sample", "tables");
@@ -122,9 +121,8 @@ describe("the operator serves a federated recipient", () => {
     );
     assert.equal(recipient.status?.tokenRotation, undefined, "no token of ours");
 
-    const configSecret = await cluster.get<V1Secret>(resourceTypes.secret, "sharing-config");
-    const text = Buffer.from(configSecret?.data?.["config.yaml"] ?? "", "base64").toString("utf8");
-    const entry = parseConfigText(text, "config.yaml").recipients?.find((each) => each.name === "partner");
+    const config = await storedConfig(cluster);
+    const entry = config.recipients?.find((each) => each.name === "partner");
     assert.deepEqual(entry?.tokens, []);
     assert.deepEqual(entry?.federation, {
       issuer: issuer.issuer,
@@ -148,7 +146,7 @@ describe("the operator serves a federated recipient", () => {
     const client = issuer.clients[0];
     assert.ok(client);
     assert.ok(!JSON.stringify(secret).includes(client.clientSecret));
-    assert.ok(!text.includes(client.clientSecret));
+    assert.ok(!JSON.stringify(config).includes(client.clientSecret));
   });
 
   it("the official Python client reads a table with the profile and its identity provider's secret", async () => {
