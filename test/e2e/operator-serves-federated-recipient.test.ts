@@ -77,6 +77,13 @@ describe("the operator serves a federated recipient", () => {
       assert.match(String(error.message ?? error), /set token or federation, not both/);
       return true;
     });
+    await assert.rejects(
+      cluster.apply(federated("linked", { activation: { expiresIn: "72h" } })),
+      (error: Error) => {
+        assert.match(String(error.message ?? error), /a federated recipient has none/);
+        return true;
+      },
+    );
   });
 
   it("renders the policy into the configuration and a profile template into the Secret", async () => {

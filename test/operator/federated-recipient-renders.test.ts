@@ -41,6 +41,20 @@ describe("a federated recipient", () => {
     assert.deepEqual(loaded.recipients?.[0]?.federation, config.federation);
   });
 
+  it("keeps its properties beside the policy, and renders no activation link (no token to hand out)", () => {
+    const withExtras = recipient("partner", {
+      serverRef: { name: "sharing" },
+      shares: ["Mobility"],
+      federation,
+      properties: { country: "NL" },
+      activation: { expiresIn: "72h" },
+    });
+    const { config } = renderRecipientConfig(withExtras, undefined, new Map([["mobility", "mobility"]]));
+    assert.deepEqual(config.properties, { country: "NL" });
+    assert.equal(config.activation, undefined);
+    assert.equal(config.federation?.subject, "1example23456789");
+  });
+
   it("gets a profile template in its Secret: the client id, no secret, no token annotations", () => {
     const secret = renderFederatedProfileSecret(
       partner,

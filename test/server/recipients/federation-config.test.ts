@@ -136,4 +136,23 @@ describe("recipient federate", () => {
       /federate needs --issuer, --token-endpoint and --client-id/,
     );
   });
+
+  it("refuses an activation link for a federated recipient: there is no token of ours to hand out", async () => {
+    await assert.rejects(
+      recipientCommand([
+        "federate",
+        "acme",
+        "--endpoint",
+        "https://s.example.com/delta-sharing",
+        "--issuer",
+        "https://issuer.example.com",
+        "--token-endpoint",
+        "https://issuer.example.com/token",
+        "--client-id",
+        "c",
+        "--activation",
+      ]),
+      /federate prints a profile template; it has no activation link/,
+    );
+  });
 });
