@@ -72,7 +72,7 @@ after(async () => {
 });
 
 describe("the operator serves a federated recipient", () => {
-  it("refuses a recipient with both a token and a federation policy", async () => {
+  it("refuses a federation policy beside a token or an activation link", async () => {
     await assert.rejects(cluster.apply(federated("both", { token: { lifetime: "24h" } })), (error: Error) => {
       assert.match(String(error.message ?? error), /set token or federation, not both/);
       return true;
