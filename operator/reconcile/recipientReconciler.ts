@@ -63,8 +63,7 @@ function isFreshlyPending(recipient: DeltaRecipient, readyReason: string | undef
 }
 
 /** The token the recipient's status says its (now missing) profile Secret held. */
-function lostToken(recipient: DeltaRecipient, secretName: string): TokenRecord | undefined {
-  const status = recipient.status;
+function lostToken(status: DeltaRecipient["status"], secretName: string): TokenRecord | undefined {
   if (status?.tokenSha256 === undefined || status.credentialSecretName !== secretName) return undefined;
   return {
     sha256: status.tokenSha256,
@@ -108,23 +107,30 @@ async function issueCredentials(
   server: DeltaSharingServer,
   secretName: string,
 ): Promise<Issued> {
-  let secret: KubeObject | undefined = context.caches.secrets.get(
-    keyOf(recipient.metadata.namespace, secretName),
-  );
-  if (secret === undefined && recipient.status?.tokenSha256 !== undefined) {
-    // a Secret this recipient had is missing from the cache: deleted, or made a moment ago and
-    // not cached yet; only a deleted one is made anew (with a grace period for its token)
-    secret = await context.client
-      .get<KubeObject>(objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName))
-      .catch((error: unknown) => {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      });
-  }
+  const namespace = recipient.metadata.namespace;
+  let secret: KubeObject | undefined = context.caches.secrets.get(keyOf(namespace, secretName));
   const endpoint = profileEndpoint(server);
-  // the status as this reconcile last wrote it: a first attempt may record a token for a Secret
-  // the cache did not show, and a second one, having read it, record its token instead
+  // the status as last read or written: the Secret and the recipient come through watches of their
+  // own, so either may lag behind the other in the cache; before a recorded token is given up, or
+  // a Secret's token is judged foreign, both are read fresh
   let stored = recipient.status;
+  let readFresh = false;
+  const readBoth = async () => {
+    readFresh = true;
+    const [fresh, current] = await Promise.all([
+      context.client.get<DeltaRecipient>(
+        objectPath(resourceTypes.recipient, namespace, recipient.metadata.name),
+      ),
+      context.client
+        .get<KubeObject>(objectPath(resourceTypes.secret, namespace, secretName))
+        .catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }),
+    ]);
+    stored = fresh.status;
+    secret = current;
+  };
   for (let attempt = 0; ; attempt++) {
     if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
     const federation = recipient.spec.federation;
@@ -136,20 +142,27 @@ async function issueCredentials(
       } catch (error) {
         if (secret !== undefined || !isConflict(error) || attempt > 0) throw error;
         secret = await context.client.get<KubeObject>(
-          objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName),
+          objectPath(resourceTypes.secret, namespace, secretName),
         );
         continue;
       }
       return { conflict: false, credentials: undefined, endpoint };
     }
-    const token = profileTokenOf(secret as SecretLike | undefined);
-    const recorded = readCredentials(token, recipient.status);
+    let token = profileTokenOf(secret as SecretLike | undefined);
+    let recorded = readCredentials(token, stored);
+    const doubtful = recorded === undefined && (token !== undefined || stored?.tokenSha256 !== undefined);
+    if (doubtful && !readFresh) {
+      await readBoth();
+      if (secret !== undefined && isControlledBy(secret, recipient) !== true) return { conflict: true };
+      token = profileTokenOf(secret as SecretLike | undefined);
+      recorded = readCredentials(token, stored);
+    }
     const plan = planCredentials(recorded, recipient.spec.token, context.now(), context.makeToken, {
       defaultLifetime: server.spec.tokens?.defaultLifetime ?? serverDefaults.tokenLifetime,
       // a deleted profile Secret: its token (recorded in the status) keeps its grace period
-      lost: secret === undefined ? lostToken(recipient, secretName) : undefined,
+      lost: secret === undefined ? lostToken(stored, secretName) : undefined,
     });
-    if (recorded === undefined && token !== undefined && recipient.status?.tokenSha256 !== undefined) {
+    if (recorded === undefined && token !== undefined && stored?.tokenSha256 !== undefined) {
       context.events.record(
         recipient,
         "Warning",
@@ -173,9 +186,7 @@ async function issueCredentials(
       // The cache holds only Secrets labelled as the operator's: one of that name it does not
       // show is someone else's, or one of ours that lost its labels or is not cached yet. Read
       // it, and go on from what it holds.
-      secret = await context.client.get<KubeObject>(
-        objectPath(resourceTypes.secret, recipient.metadata.namespace, secretName),
-      );
+      await readBoth();
       continue;
     }
     if (outcome !== "unchanged") context.enqueue.serverSoon(serverKeyOf(recipient));
