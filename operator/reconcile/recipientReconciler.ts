@@ -11,6 +11,7 @@ import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { type ActivationStatus, planActivation } from "../render/activation.ts";
+import { readyPending } from "../render/conditions.ts";
 import { judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import {
   profileTokenOf,
@@ -172,8 +173,12 @@ async function issueCredentials(
     }
     // the token's life goes into the status before the token goes into the Secret: a token any
     // Secret holds is always one the status records, whenever the operator stops
-    const record = withCredentials(stored, plan.credentials);
+    let record = withCredentials(stored, plan.credentials);
     if (!isDeepStrictEqual(recordedCredentials(record), recordedCredentials(stored))) {
+      if (record.tokenSha256 !== stored?.tokenSha256 && record.conditions !== undefined) {
+        const message = "a new token was issued; waiting for every ready server pod to load it";
+        record = { ...record, conditions: readyPending(record.conditions, message, context.now()) };
+      }
       await writeStatus(context, resourceTypes.recipient, { ...recipient, status: stored }, record);
       stored = record;
     }

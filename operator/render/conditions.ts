@@ -60,3 +60,21 @@ export function readyFrom(
 export function notYetJudged(type: string, blocking: ConditionInput): ConditionInput {
   return { type, status: "Unknown", reason: blocking.reason, message: `not checked: ${blocking.message}` };
 }
+
+/**
+ * Conditions whose Ready no longer holds while a change (a new token) is not yet served: the status
+ * write that records the change must not leave the previous state's Ready=True beside it.
+ */
+export function readyPending(previous: Condition[], message: string, now: Date): Condition[] {
+  return previous.map((condition) =>
+    condition.type !== "Ready" || condition.status === "Unknown"
+      ? condition
+      : {
+          ...condition,
+          status: "Unknown",
+          reason: "WaitingForPods",
+          message,
+          lastTransitionTime: rfc3339(now),
+        },
+  );
+}
