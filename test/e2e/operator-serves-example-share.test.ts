@@ -12,7 +12,6 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import type { Profile } from "../../operator/render/credentialSecret.ts";
@@ -20,7 +19,6 @@ import { tokenSha256 } from "../../operator/render/credentials.ts";
 import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
 import { freePort } from "../ground/ports.ts";
 import { runPythonJson } from "../ground/python.ts";
-import type { S3Ground } from "../ground/s3.ts";
 import { waitUntil } from "../ground/wait.ts";
 import { type ExampleObject, exampleObjects } from "../operator/resources.ts";
 import type { Cluster, RunningOperator } from "./cluster.ts";
@@ -32,6 +30,7 @@ import {
   storedConfig,
   type WithStatus,
   waitForCondition,
+  waitForPodsOnly,
 } from "./resources.ts";
 import { type SampleGround, sampleBucket, sampleTables, startSampleGround } from "./sampleGround.ts";
 
@@ -39,7 +38,6 @@ const { server: serverType, share: shareType, recipient: recipientType, secret: 
 
 let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let [port, opsPort] = [0, 0];
@@ -64,7 +62,7 @@ const listWithClient = (profile: Profile) =>
 
 before(async () => {
   ground = await startSampleGround("e2e-operator", "dso-e2e-");
-  ({ cluster, s3, operator, scratch } = ground);
+  ({ cluster, operator, scratch } = ground);
   [port, opsPort] = await Promise.all([freePort(), freePort()]);
 });
 
@@ -77,29 +75,11 @@ describe("the operator serves examples/share.yaml", () => {
     for (const object of exampleObjects()) await cluster.apply(object as unknown as KubeObject);
     // This test ground's facts, applied as a second manager would (a kustomize overlay): its S3
     // server, and a pod network that is this machine's loopback.
-    await cluster.apply(
-      {
-        apiVersion,
-        kind: "DeltaSharingServer",
-        metadata: { name: "sharing" },
-        spec: {
-          publicUrl: `http://127.0.0.1:${port}`,
-          port,
-          opsPort,
-          bindAddress: "127.0.0.1",
-          s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-        },
-      } as KubeObject,
-      "e2e-environment",
-    );
+    await cluster.apply(ground.serverResource({ port, opsPort }), "e2e-environment");
 
     // everything is in the configuration, but no pod runs it yet: nothing is Ready to read
     for (const name of ["analytics-partner", "city-auditor"]) {
-      await waitForCondition(cluster, recipientType, name, { type: "Accepted", status: "True" });
-      const recipient = await waitForCondition(cluster, recipientType, name, {
-        status: "Unknown",
-        reason: "WaitingForPods",
-      });
+      const recipient = await waitForPodsOnly(cluster, recipientType, name);
       assert.deepEqual(
         recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
         [

@@ -17,15 +17,13 @@ import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
 import { type OidcIssuer, sharingAudience, sharingScope, startOidcIssuer } from "../ground/oidcIssuer.ts";
 import { freePort } from "../ground/ports.ts";
 import { runPythonJson } from "../ground/python.ts";
-import type { S3Ground } from "../ground/s3.ts";
 import type { Cluster } from "./cluster.ts";
 import type { RunningPod } from "./kubelet.ts";
-import { storedConfig, waitForCondition } from "./resources.ts";
+import { storedConfig, waitForCondition, waitForPodsOnly } from "./resources.ts";
 import { type SampleGround, sampleBucket, sampleTables, startSampleGround } from "./sampleGround.ts";
 
 let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let issuer: OidcIssuer;
 let pod: RunningPod | undefined;
 let port: number;
@@ -56,7 +54,7 @@ before(async () => {
     startSampleGround("e2e-federated", "dso-e2e-federated-"),
     startOidcIssuer(["partner-client"]),
   ]);
-  ({ cluster, s3, scratch } = ground);
+  ({ cluster, scratch } = ground);
   port = await freePort();
 });
 
@@ -80,18 +78,7 @@ describe("the operator serves a federated recipient", () => {
   });
 
   it("renders the policy into the configuration and a profile template into the Secret", async () => {
-    await cluster.apply({
-      apiVersion,
-      kind: "DeltaSharingServer",
-      metadata: { name: "sharing" },
-      spec: {
-        publicUrl: `http://127.0.0.1:${port}`,
-        port,
-        opsPort: await freePort(),
-        bindAddress: "127.0.0.1",
-        s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-      },
-    } as KubeObject);
+    await cluster.apply(ground.serverResource({ port, opsPort: await freePort() }));
     await cluster.apply({
       apiVersion,
       kind: "DeltaShare",
@@ -106,11 +93,7 @@ describe("the operator serves a federated recipient", () => {
     await cluster.apply(federated("partner"));
 
     // in the configuration, but no pod runs it yet: not Ready to read
-    await waitForCondition(cluster, resourceTypes.recipient, "partner", { type: "Accepted", status: "True" });
-    const recipient = await waitForCondition(cluster, resourceTypes.recipient, "partner", {
-      status: "Unknown",
-      reason: "WaitingForPods",
-    });
+    const recipient = await waitForPodsOnly(cluster, resourceTypes.recipient, "partner");
     assert.deepEqual(
       recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
       [

@@ -17,7 +17,6 @@ import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts"
 import { tokenSha256 } from "../../operator/render/credentials.ts";
 import { loadWithClient } from "../fixtures/recipient.ts";
 import { freePort } from "../ground/ports.ts";
-import type { S3Ground } from "../ground/s3.ts";
 import { waitUntil } from "../ground/wait.ts";
 import type { Cluster, RunningOperator } from "./cluster.ts";
 import type { RunningPod } from "./kubelet.ts";
@@ -36,7 +35,6 @@ const podIp = "127.0.0.2";
 
 let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let scratch: string;
@@ -81,7 +79,7 @@ async function configHolds(recipientName: string): Promise<boolean> {
 
 before(async () => {
   ground = await startSampleGround("e2e-ready", "dso-ready-");
-  ({ cluster, s3, operator, scratch } = ground);
+  ({ cluster, operator, scratch } = ground);
 });
 
 after(async () => {
@@ -91,20 +89,9 @@ after(async () => {
 describe("Ready means a recipient can read now", () => {
   it("a share and a recipient wait for a pod that loaded them, then are Ready and the profile reads", async () => {
     const [port, opsPort] = [await freePort(), await freePort()];
-    await cluster.apply({
-      apiVersion,
-      kind: "DeltaSharingServer",
-      metadata: { name: "sharing" },
-      spec: {
-        replicas: 1,
-        publicUrl: `http://${podIp}:${port}`,
-        port,
-        opsPort,
-        bindAddress: podIp,
-        s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-        tokens: { expiryWarning: "1h" },
-      },
-    } as KubeObject);
+    await cluster.apply(
+      ground.serverResource({ port, opsPort, host: podIp }, { replicas: 1, tokens: { expiryWarning: "1h" } }),
+    );
     await cluster.apply(share("mobility", { trips: `s3://${sampleBucket}/bikes/trips` }));
     await cluster.apply(recipient("partner"));
 

@@ -6,9 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Deployment } from "@kubernetes/client-node";
+import { apiVersion } from "../../operator/api/group.ts";
+import type { KubeObject } from "../../operator/kube/objects.ts";
 import { resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { repoRoot } from "../ground/paths.ts";
 import { type S3Ground, startS3 } from "../ground/s3.ts";
+import { waitUntil } from "../ground/wait.ts";
 import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
 import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
 
@@ -20,6 +23,11 @@ export interface SampleGround {
   s3: S3Ground;
   operator: RunningOperator;
   scratch: string;
+  /** The DeltaSharingServer "sharing" on this machine's loopback (the pod network here), reading this S3. */
+  serverResource: (
+    listen: { port: number; opsPort: number; host?: string },
+    spec?: Record<string, unknown>,
+  ) => KubeObject;
   /** Runs the pod of the Deployment "sharing" (on podIp if given) and reports the Deployment available. */
   runServerPod: (podIp?: string) => Promise<RunningPod>;
   stop: () => Promise<void>;
@@ -50,8 +58,30 @@ export async function startSampleGround(identity: string, scratchPrefix: string)
     operator,
     scratch,
     stop,
+    serverResource: ({ port, opsPort, host = "127.0.0.1" }, spec = {}) =>
+      ({
+        apiVersion,
+        kind: "DeltaSharingServer",
+        metadata: { name: "sharing" },
+        spec: {
+          ...spec,
+          publicUrl: `http://${host}:${port}`,
+          port,
+          opsPort,
+          bindAddress: host,
+          s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
+        },
+      }) as KubeObject,
     runServerPod: async (podIp) => {
-      const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
+      // the operator may write the configuration before it creates the Deployment
+      let deployment: V1Deployment | undefined;
+      await waitUntil(
+        async () => {
+          deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
+          return deployment !== undefined;
+        },
+        { timeoutMs: 30_000, what: "the Deployment sharing" },
+      );
       assert.ok(deployment);
       pod = await runPod({
         client: cluster.client,
