@@ -2,8 +2,7 @@
 // official Python client reads a table with the profile from a recipient's Secret, and rotation,
 // share edits and deletion reach the running server without a restart.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type {
@@ -13,20 +12,17 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import type { Profile } from "../../operator/render/credentialSecret.ts";
 import { tokenSha256 } from "../../operator/render/credentials.ts";
 import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
-import { repoRoot } from "../ground/paths.ts";
 import { freePort } from "../ground/ports.ts";
 import { runPythonJson } from "../ground/python.ts";
-import { type S3Ground, startS3 } from "../ground/s3.ts";
 import { waitUntil } from "../ground/wait.ts";
 import { type ExampleObject, exampleObjects } from "../operator/resources.ts";
-import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
-import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
+import type { Cluster, RunningOperator } from "./cluster.ts";
+import type { RunningPod } from "./kubelet.ts";
 import {
   condition,
   listSharesStatus,
@@ -34,14 +30,14 @@ import {
   storedConfig,
   type WithStatus,
   waitForCondition,
+  waitForPodsOnly,
 } from "./resources.ts";
+import { type SampleGround, sampleBucket, sampleTables, startSampleGround } from "./sampleGround.ts";
 
 const { server: serverType, share: shareType, recipient: recipientType, secret: secretType } = resourceTypes;
-const bucket = "delta-sharing-sample";
-const sampleTables = join(repoRoot, "examples", "sample", "tables");
 
+let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let [port, opsPort] = [0, 0];
@@ -65,19 +61,13 @@ const listWithClient = (profile: Profile) =>
   askClient<{ tables?: Record<string, string[]> }>(profile, { op: "list" });
 
 before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "dso-e2e-"));
-  [cluster, s3] = await Promise.all([startCluster(), startS3()]);
-  await s3.createBucket(bucket);
-  await s3.uploadDirectory(sampleTables, bucket, "bikes");
-  operator = await startOperator(cluster.kube, { identity: "e2e-operator" });
+  ground = await startSampleGround("e2e-operator", "dso-e2e-");
+  ({ cluster, operator, scratch } = ground);
   [port, opsPort] = await Promise.all([freePort(), freePort()]);
 });
 
 after(async () => {
-  await pod?.stop();
-  await operator?.stop();
-  await Promise.all([cluster?.stop(), s3?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
+  await ground?.stop();
 });
 
 describe("the operator serves examples/share.yaml", () => {
@@ -85,29 +75,11 @@ describe("the operator serves examples/share.yaml", () => {
     for (const object of exampleObjects()) await cluster.apply(object as unknown as KubeObject);
     // This test ground's facts, applied as a second manager would (a kustomize overlay): its S3
     // server, and a pod network that is this machine's loopback.
-    await cluster.apply(
-      {
-        apiVersion,
-        kind: "DeltaSharingServer",
-        metadata: { name: "sharing" },
-        spec: {
-          publicUrl: `http://127.0.0.1:${port}`,
-          port,
-          opsPort,
-          bindAddress: "127.0.0.1",
-          s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-        },
-      } as KubeObject,
-      "e2e-environment",
-    );
+    await cluster.apply(ground.serverResource({ port, opsPort }), "e2e-environment");
 
     // everything is in the configuration, but no pod runs it yet: nothing is Ready to read
     for (const name of ["analytics-partner", "city-auditor"]) {
-      await waitForCondition(cluster, recipientType, name, { type: "Accepted", status: "True" });
-      const recipient = await waitForCondition(cluster, recipientType, name, {
-        status: "Unknown",
-        reason: "WaitingForPods",
-      });
+      const recipient = await waitForPodsOnly(cluster, recipientType, name);
       assert.deepEqual(
         recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
         [
@@ -256,14 +228,7 @@ describe("the operator serves examples/share.yaml", () => {
   });
 
   it("runs the server exactly as the Deployment says, and the official client reads a table with the Secret's profile", async () => {
-    const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
-    assert.ok(deployment);
-    pod = await runPod({
-      client: cluster.client,
-      deployment,
-      extraEnv: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
-    });
-    await reportDeploymentAvailable(cluster.client, deployment);
+    pod = await ground.runServerPod();
     const server = await waitForCondition(cluster, serverType, "sharing", {
       status: "True",
       reason: "Serving",
@@ -351,7 +316,10 @@ describe("the operator serves examples/share.yaml", () => {
         ...mobility.spec,
         schemas: [
           ...spec.schemas,
-          { name: "reference", tables: [{ name: "stations", location: `s3://${bucket}/bikes/stations` }] },
+          {
+            name: "reference",
+            tables: [{ name: "stations", location: `s3://${sampleBucket}/bikes/stations` }],
+          },
         ],
       },
     } as unknown as KubeObject);

@@ -4,11 +4,10 @@
 // recipient adds the client secret its identity provider (a real OIDC issuer on loopback) gave it,
 // and the official Python client reads a table through the server the Deployment runs.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { V1Deployment, V1Secret } from "@kubernetes/client-node";
+import type { V1Secret } from "@kubernetes/client-node";
 import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { resourceTypes } from "../../operator/kube/resourceTypes.ts";
@@ -16,21 +15,16 @@ import { profileKey } from "../../operator/render/credentialSecret.ts";
 import { clientSecretPlaceholder, type OAuthProfile } from "../../server/auth/oauthProfile.ts";
 import { type Row, readTable, sortRows } from "../fixtures/tables.ts";
 import { type OidcIssuer, sharingAudience, sharingScope, startOidcIssuer } from "../ground/oidcIssuer.ts";
-import { repoRoot } from "../ground/paths.ts";
 import { freePort } from "../ground/ports.ts";
 import { runPythonJson } from "../ground/python.ts";
-import { type S3Ground, startS3 } from "../ground/s3.ts";
-import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
-import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
-import { storedConfig, waitForCondition } from "./resources.ts";
+import type { Cluster } from "./cluster.ts";
+import type { RunningPod } from "./kubelet.ts";
+import { storedConfig, waitForCondition, waitForPodsOnly } from "./resources.ts";
+import { type SampleGround, sampleBucket, sampleTables, startSampleGround } from "./sampleGround.ts";
 
-const bucket = "delta-sharing-sample";
-const sampleTables = join(repoRoot, "examples", "sample", "tables");
-
+let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let issuer: OidcIssuer;
-let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let port: number;
 let scratch: string;
@@ -56,19 +50,16 @@ const federated = (name: string, extra: Record<string, unknown> = {}) =>
   }) as unknown as KubeObject;
 
 before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "dso-e2e-federated-"));
-  [cluster, s3, issuer] = await Promise.all([startCluster(), startS3(), startOidcIssuer(["partner-client"])]);
-  await s3.createBucket(bucket);
-  await s3.uploadDirectory(sampleTables, bucket, "bikes");
-  operator = await startOperator(cluster.kube, { identity: "e2e-federated" });
+  [ground, issuer] = await Promise.all([
+    startSampleGround("e2e-federated", "dso-e2e-federated-"),
+    startOidcIssuer(["partner-client"]),
+  ]);
+  ({ cluster, scratch } = ground);
   port = await freePort();
 });
 
 after(async () => {
-  await pod?.stop();
-  await operator?.stop();
-  await Promise.all([cluster?.stop(), s3?.stop(), issuer?.close()]);
-  await rm(scratch, { recursive: true, force: true });
+  await Promise.all([ground?.stop(), issuer?.close()]);
 });
 
 describe("the operator serves a federated recipient", () => {
@@ -87,35 +78,22 @@ describe("the operator serves a federated recipient", () => {
   });
 
   it("renders the policy into the configuration and a profile template into the Secret", async () => {
-    await cluster.apply({
-      apiVersion,
-      kind: "DeltaSharingServer",
-      metadata: { name: "sharing" },
-      spec: {
-        publicUrl: `http://127.0.0.1:${port}`,
-        port,
-        opsPort: await freePort(),
-        bindAddress: "127.0.0.1",
-        s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-      },
-    } as KubeObject);
+    await cluster.apply(ground.serverResource({ port, opsPort: await freePort() }));
     await cluster.apply({
       apiVersion,
       kind: "DeltaShare",
       metadata: { name: "mobility" },
       spec: {
         serverRef: { name: "sharing" },
-        schemas: [{ name: "bikes", tables: [{ name: "trips", location: `s3://${bucket}/bikes/trips` }] }],
+        schemas: [
+          { name: "bikes", tables: [{ name: "trips", location: `s3://${sampleBucket}/bikes/trips` }] },
+        ],
       },
     } as KubeObject);
     await cluster.apply(federated("partner"));
 
     // in the configuration, but no pod runs it yet: not Ready to read
-    await waitForCondition(cluster, resourceTypes.recipient, "partner", { type: "Accepted", status: "True" });
-    const recipient = await waitForCondition(cluster, resourceTypes.recipient, "partner", {
-      status: "Unknown",
-      reason: "WaitingForPods",
-    });
+    const recipient = await waitForPodsOnly(cluster, resourceTypes.recipient, "partner");
     assert.deepEqual(
       recipient.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
       [
@@ -157,14 +135,7 @@ describe("the operator serves a federated recipient", () => {
   });
 
   it("the official Python client reads a table with the profile and its identity provider's secret", async () => {
-    const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
-    assert.ok(deployment);
-    pod = await runPod({
-      client: cluster.client,
-      deployment,
-      extraEnv: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
-    });
-    await reportDeploymentAvailable(cluster.client, deployment);
+    pod = await ground.runServerPod();
     await waitForCondition(cluster, resourceTypes.server, "sharing", { status: "True", reason: "Serving" });
     await waitForCondition(cluster, resourceTypes.recipient, "partner", {
       status: "True",

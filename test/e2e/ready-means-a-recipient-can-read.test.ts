@@ -6,23 +6,20 @@
 // location is wrong makes its share not Ready, naming it; tokens warn before they expire, a deleted
 // profile Secret's token keeps its grace period and revokePrevious ends it at once.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { V1Deployment, V1Ingress } from "@kubernetes/client-node";
+import type { V1Ingress } from "@kubernetes/client-node";
 import { apiVersion } from "../../operator/api/group.ts";
 import type { KubeObject } from "../../operator/kube/objects.ts";
 import { objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { tokenSha256 } from "../../operator/render/credentials.ts";
 import { loadWithClient } from "../fixtures/recipient.ts";
-import { repoRoot } from "../ground/paths.ts";
 import { freePort } from "../ground/ports.ts";
-import { type S3Ground, startS3 } from "../ground/s3.ts";
 import { waitUntil } from "../ground/wait.ts";
-import { type Cluster, type RunningOperator, startCluster, startOperator } from "./cluster.ts";
-import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts";
+import type { Cluster, RunningOperator } from "./cluster.ts";
+import type { RunningPod } from "./kubelet.ts";
 import {
   condition,
   listSharesStatus,
@@ -31,13 +28,13 @@ import {
   type WithStatus,
   waitForCondition,
 } from "./resources.ts";
+import { type SampleGround, sampleBucket, startSampleGround } from "./sampleGround.ts";
 
 const { server: serverType, share: shareType, recipient: recipientType, secret: secretType } = resourceTypes;
-const bucket = "delta-sharing-sample";
 const podIp = "127.0.0.2";
 
+let ground: SampleGround;
 let cluster: Cluster;
-let s3: S3Ground;
 let operator: RunningOperator;
 let pod: RunningPod | undefined;
 let scratch: string;
@@ -81,38 +78,21 @@ async function configHolds(recipientName: string): Promise<boolean> {
 }
 
 before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "dso-ready-"));
-  [cluster, s3] = await Promise.all([startCluster(), startS3()]);
-  await s3.createBucket(bucket);
-  await s3.uploadDirectory(join(repoRoot, "examples", "sample", "tables"), bucket, "bikes");
-  operator = await startOperator(cluster.kube, { identity: "e2e-ready" });
+  ground = await startSampleGround("e2e-ready", "dso-ready-");
+  ({ cluster, operator, scratch } = ground);
 });
 
 after(async () => {
-  await pod?.stop();
-  await operator?.stop();
-  await Promise.all([cluster?.stop(), s3?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
+  await ground?.stop();
 });
 
 describe("Ready means a recipient can read now", () => {
   it("a share and a recipient wait for a pod that loaded them, then are Ready and the profile reads", async () => {
     const [port, opsPort] = [await freePort(), await freePort()];
-    await cluster.apply({
-      apiVersion,
-      kind: "DeltaSharingServer",
-      metadata: { name: "sharing" },
-      spec: {
-        replicas: 1,
-        publicUrl: `http://${podIp}:${port}`,
-        port,
-        opsPort,
-        bindAddress: podIp,
-        s3: { region: s3.region, endpoint: s3.endpoint, forcePathStyle: true },
-        tokens: { expiryWarning: "1h" },
-      },
-    } as KubeObject);
-    await cluster.apply(share("mobility", { trips: `s3://${bucket}/bikes/trips` }));
+    await cluster.apply(
+      ground.serverResource({ port, opsPort, host: podIp }, { replicas: 1, tokens: { expiryWarning: "1h" } }),
+    );
+    await cluster.apply(share("mobility", { trips: `s3://${sampleBucket}/bikes/trips` }));
     await cluster.apply(recipient("partner"));
 
     // in the configuration, but no pod runs it: not Ready, and saying why
@@ -129,15 +109,7 @@ describe("Ready means a recipient can read now", () => {
       assert.match(condition(waiting, "Ready")?.message ?? "", /server sharing is not available/);
     }
 
-    const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
-    assert.ok(deployment);
-    pod = await runPod({
-      client: cluster.client,
-      deployment,
-      podIp,
-      extraEnv: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
-    });
-    await reportDeploymentAvailable(cluster.client, deployment);
+    pod = await ground.runServerPod(podIp);
     const ready = await waitForCondition(cluster, recipientType, "partner", { status: "True" });
     assert.deepEqual(
       ready.status?.conditions?.map((each) => [each.type, each.status, each.reason]),
@@ -168,8 +140,8 @@ describe("Ready means a recipient can read now", () => {
   });
 
   it("a table whose location is wrong makes its share not Ready, naming the table and the location", async () => {
-    const typo = `s3://${bucket}/bikes/does-not-exist`;
-    await cluster.apply(share("typo", { trips: `s3://${bucket}/bikes/trips`, missing: typo }));
+    const typo = `s3://${sampleBucket}/bikes/does-not-exist`;
+    await cluster.apply(share("typo", { trips: `s3://${sampleBucket}/bikes/trips`, missing: typo }));
     const failing = await waitForCondition(cluster, shareType, "typo", {
       status: "False",
       reason: "TableNotFound",

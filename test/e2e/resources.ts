@@ -46,6 +46,16 @@ export async function waitForCondition(
   return last;
 }
 
+/** Waits until the object is in the server's configuration (Accepted) while no pod has loaded it yet. */
+export async function waitForPodsOnly(
+  cluster: Cluster,
+  type: ResourceType,
+  name: string,
+): Promise<WithStatus> {
+  await waitForCondition(cluster, type, name, { type: "Accepted", status: "True" });
+  return waitForCondition(cluster, type, name, { status: "Unknown", reason: "WaitingForPods" });
+}
+
 export async function profileFrom(cluster: Cluster, secretName: string): Promise<Profile> {
   const secret = await cluster.get<V1Secret>(resourceTypes.secret, secretName);
   const encoded = secret?.data?.[profileKey];

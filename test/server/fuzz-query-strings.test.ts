@@ -4,45 +4,30 @@
 // request with an unknown or repeated parameter refused with 400.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { writeFixtureTables } from "../fixtures/tables.ts";
+import { type FixtureServer, shareOf, startFixtureServer } from "./fixtureServer.ts";
 import { type QueryRequest, type QueryRoute, queryRequest } from "./fuzz-query-strings.ts";
 import { assertErrorForm, fetchAnswer } from "./fuzzAnswers.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import type { TestServer } from "./harness.ts";
 import { fileUrlsOf } from "./query.ts";
 
 const token = "query-fuzz-token-".padEnd(43, "q");
 const runs = Number(process.env.DSO_FUZZ_RUNS ?? 2000);
 
 describe("fuzzing every route's query string", () => {
-  let dir: string;
+  let fixture: FixtureServer;
   let server: TestServer;
   let routes: QueryRoute[];
   const statuses = new Map<number, number>();
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "dso-query-fuzz-"));
-    const tables = join(dir, "tables");
-    await writeFixtureTables(tables);
-    server = await startTestServer({
+    fixture = await startFixtureServer("dso-query-fuzz-", ({ tables }) => ({
       shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: ["small", "cdf"].map((name) => ({
-                name,
-                location: join(tables, name),
-                historyShared: true,
-              })),
-            },
-          ],
-        },
+        shareOf(
+          ["small", "cdf"].map((name) => ({ name, location: join(tables, name), historyShared: true })),
+        ),
       ],
       recipients: [
         {
@@ -52,7 +37,8 @@ describe("fuzzing every route's query string", () => {
         },
       ],
       limits: { rateLimit: { requestsPerSecond: 0 }, authFailureLimit: { failuresPerSecond: 0 } },
-    });
+    }));
+    server = fixture.server;
     const auth = { authorization: `Bearer ${token}` };
     const page = (await (
       await fetch(`${server.endpoint}/shares/s/schemas?maxResults=0`, { headers: auth })
@@ -128,8 +114,7 @@ describe("fuzzing every route's query string", () => {
   });
 
   after(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   function send(request: QueryRequest) {

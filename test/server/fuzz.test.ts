@@ -4,64 +4,54 @@
 // error answered in the protocol's {errorCode, message} form.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { writeFixtureTables } from "../fixtures/tables.ts";
+import { type FixtureServer, shareOf, startFixtureServer } from "./fixtureServer.ts";
 import { type FuzzRequest, type FuzzTargets, fuzzRequest, rawRequest } from "./fuzz-arbitraries.ts";
 import { assertErrorForm, fetchAnswer } from "./fuzzAnswers.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import type { TestServer } from "./harness.ts";
 import { fileUrlsOf } from "./query.ts";
 
 const token = "fuzz-token-".padEnd(43, "z");
 const runs = Number(process.env.DSO_FUZZ_RUNS ?? 2000);
 
 describe("fuzzing every endpoint", () => {
-  let dir: string;
+  let fixture: FixtureServer;
   let server: TestServer;
   let targets: FuzzTargets;
   const statuses = new Map<number, number>();
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "dso-fuzz-"));
-    const tables = join(dir, "tables");
-    await writeFixtureTables(tables);
-    const table = (name: string, historyShared: boolean) => ({
-      name,
-      location: join(tables, name),
-      historyShared,
+    fixture = await startFixtureServer("dso-fuzz-", ({ tables }) => {
+      const table = (name: string, historyShared: boolean) => ({
+        name,
+        location: join(tables, name),
+        historyShared,
+      });
+      return {
+        shares: [
+          shareOf([
+            table("small", false),
+            table("partitioned", true),
+            table("cdf", true),
+            table("checkpointed", true),
+          ]),
+          { name: "hidden", schemas: [{ name: "d", tables: [table("small", false)] }] },
+          { name: "empty", schemas: [] },
+        ],
+        recipients: [
+          {
+            name: "fuzzer",
+            tokens: [{ sha256: createHash("sha256").update(token).digest("hex") }],
+            shares: ["s", "empty"],
+          },
+        ],
+        limits: { rateLimit: { requestsPerSecond: 0 }, authFailureLimit: { failuresPerSecond: 0 } },
+      };
     });
-    server = await startTestServer({
-      shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                table("small", false),
-                table("partitioned", true),
-                table("cdf", true),
-                table("checkpointed", true),
-              ],
-            },
-          ],
-        },
-        { name: "hidden", schemas: [{ name: "d", tables: [table("small", false)] }] },
-        { name: "empty", schemas: [] },
-      ],
-      recipients: [
-        {
-          name: "fuzzer",
-          tokens: [{ sha256: createHash("sha256").update(token).digest("hex") }],
-          shares: ["s", "empty"],
-        },
-      ],
-      limits: { rateLimit: { requestsPerSecond: 0 }, authFailureLimit: { failuresPerSecond: 0 } },
-    });
+    server = fixture.server;
     const auth = { authorization: `Bearer ${token}` };
     const page = (await (
       await fetch(`${server.endpoint}/shares?maxResults=1`, { headers: auth })
@@ -93,8 +83,7 @@ describe("fuzzing every endpoint", () => {
   });
 
   after(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   const send = (request: FuzzRequest) =>

@@ -1,44 +1,35 @@
 // Predicate hints over HTTP: SQL predicateHints and jsonPredicateHints prune partitions, a hint the
 // server cannot use is skipped for that request only, and the answer is streamed.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Expected, generateManyFiles, writeFixtureTables } from "../fixtures/tables.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { type Expected, generateManyFiles } from "../fixtures/tables.ts";
+import { type FixtureServer, shareOf, startFixtureServer } from "./fixtureServer.ts";
+import type { TestServer } from "./harness.ts";
 import { queryFiles } from "./query.ts";
 
 describe("query hints and streaming", () => {
-  let dir: string;
+  let fixture: FixtureServer;
   let expected: Expected;
   let server: TestServer;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "dso-hints-"));
-    expected = await writeFixtureTables(join(dir, "tables"));
-    const many = await generateManyFiles(join(dir, "many"), 20_000, { links: "none", json: false });
-    server = await startTestServer({
-      shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "p", location: join(dir, "tables", "partitioned") },
-                { name: "many", location: many.location },
-              ],
-            },
-          ],
-        },
-      ],
+    fixture = await startFixtureServer("dso-hints-", async ({ dir, tables }) => {
+      const many = await generateManyFiles(join(dir, "many"), 20_000, { links: "none", json: false });
+      return {
+        shares: [
+          shareOf([
+            { name: "p", location: join(tables, "partitioned") },
+            { name: "many", location: many.location },
+          ]),
+        ],
+      };
     });
+    ({ expected, server } = fixture);
   });
 
   after(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   const days = (files: { partitionValues: Record<string, string | null> }[]) =>

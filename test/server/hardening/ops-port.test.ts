@@ -3,46 +3,34 @@
 // no metrics; the details, and the status document the operator reads, are on the ops port only.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Value } from "@sinclair/typebox/value";
 import { StatusDocument } from "../../../server/ops/statusDocument.ts";
-import { writeFixtureTables } from "../../fixtures/tables.ts";
 import { waitUntil } from "../../ground/wait.ts";
-import { startTestServer, type TestServer } from "../harness.ts";
+import { type FixtureServer, shareOf, startFixtureServer } from "../fixtureServer.ts";
+import type { TestServer } from "../harness.ts";
 
 describe("the ops port holds the details; the data port tells nothing", () => {
-  let dir: string;
+  let fixture: FixtureServer;
   let server: TestServer;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "dso-ops-"));
-    const tables = join(dir, "tables");
-    await writeFixtureTables(tables);
-    server = await startTestServer({
+    fixture = await startFixtureServer("dso-ops-", ({ dir, tables }) => ({
       shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "small", location: join(tables, "small") },
-                { name: "gone", location: join(dir, "secret-project", "orders") },
-              ],
-            },
-          ],
-        },
+        shareOf([
+          { name: "small", location: join(tables, "small") },
+          { name: "gone", location: join(dir, "secret-project", "orders") },
+        ]),
       ],
-    });
+    }));
+    server = fixture.server;
     await server.api("/shares").then((response) => response.body?.cancel());
   });
 
   after(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   test("data port: plain /healthz and /readyz, no /metrics, no storage root or recipient named", async () => {

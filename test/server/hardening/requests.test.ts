@@ -11,43 +11,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseConfigText } from "../../../server/config/load.ts";
-import { writeFixtureTables } from "../../fixtures/tables.ts";
 import { refusal } from "../configRefusal.ts";
+import { type FixtureServer, shareOf, startFixtureServer } from "../fixtureServer.ts";
 import { startTestServer, type TestServer } from "../harness.ts";
 import { fileUrlsOf } from "../query.ts";
 import { auditEvents } from "../recipients/audit.ts";
 
 describe("protocol routes under hostile requests", () => {
-  let dir: string;
-  let tables: string;
+  let fixture: FixtureServer;
   let server: TestServer;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "dso-hostile-"));
-    tables = join(dir, "tables");
-    await writeFixtureTables(tables);
-    server = await startTestServer({
+    fixture = await startFixtureServer("dso-hostile-", ({ tables }) => ({
       shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "small", location: join(tables, "small"), historyShared: true, startVersion: 1 },
-              ],
-            },
-          ],
-        },
+        shareOf([{ name: "small", location: join(tables, "small"), historyShared: true, startVersion: 1 }]),
       ],
       requestTimeoutSeconds: 1,
       limits: { authFailureLimit: { failuresPerSecond: 0.01, burst: 5 } },
-    });
+    }));
+    server = fixture.server;
   });
 
   after(async () => {
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   test("unknown or repeated query parameters: 400 JSON on every route", async () => {
