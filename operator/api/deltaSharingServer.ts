@@ -1,6 +1,7 @@
 // DeltaSharingServer: one running sharing server (Deployment, Service, ServiceAccount, config
 // Secret) that serves the DeltaShares and DeltaRecipients naming it in their serverRef.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { AuthFailureLimitConfig, RateLimitConfig } from "../../server/config/limitsSchema.ts";
 import { Conditions } from "./condition.ts";
 import {
   cel,
@@ -9,6 +10,7 @@ import {
   FreeObject,
   IntOrString,
   listSetOptions,
+  optionalFieldsOf,
   StringEnum,
   StringMap,
 } from "./schemaHelpers.ts";
@@ -138,36 +140,14 @@ const cidrList = (description: string) =>
     ...cel({ rule: "self.all(range, isCIDR(range))", message: "every entry must be a CIDR" }),
   });
 
-const RateLimit = T.Object(
-  {
-    requestsPerSecond: T.Optional(
-      T.Number({
-        minimum: 0,
-        maximum: 1_000_000,
-        description: "Sustained rate; 0 turns the limit off (default 50).",
-      }),
-    ),
-    burst: T.Optional(
-      T.Integer({ minimum: 1, maximum: 1_000_000, description: "Requests at once (default 200)." }),
-    ),
-  },
-  { description: "Each recipient's request rate limit (429 with Retry-After past it)." },
+const RateLimit = optionalFieldsOf(
+  RateLimitConfig,
+  "Each recipient's request rate limit (429 with Retry-After past it).",
 );
 
-const AuthFailureLimit = T.Object(
-  {
-    failuresPerSecond: T.Optional(
-      T.Number({
-        minimum: 0,
-        maximum: 1_000_000,
-        description: "Sustained rate; 0 turns the limit off (default 1).",
-      }),
-    ),
-    burst: T.Optional(
-      T.Integer({ minimum: 1, maximum: 1_000_000, description: "Failures at once (default 20)." }),
-    ),
-  },
-  { description: "Failed authentications allowed per client address before it gets 429." },
+const AuthFailureLimit = optionalFieldsOf(
+  AuthFailureLimitConfig,
+  "Failed authentications allowed per client address before it gets 429.",
 );
 
 const Monitoring = T.Object(

@@ -1,7 +1,7 @@
 // TypeBox shapes that map onto Kubernetes structural-schema constructs which JSON Schema spells
 // differently (enums, string maps, int-or-string, free-form objects), and CEL rules. The CRD
 // generator refuses any keyword the API server would not accept, so these are the only ways in.
-import { Type as T, type TUnsafe } from "@sinclair/typebox";
+import { Type as T, type TObject, type TUnsafe } from "@sinclair/typebox";
 
 export interface CelRule {
   rule: string;
@@ -97,3 +97,19 @@ export const LocalObjectReference = (description: string) =>
     { name: ObjectName({ description: "Name of the object, in the same namespace." }) },
     { description },
   );
+
+/**
+ * A server-configuration object as an optional spec field: the same keys and bounds (one definition),
+ * every key optional, and no default applied by the API server: the operator fills the server's
+ * defaults when it renders, so a stored object never freezes today's default.
+ */
+export function optionalFieldsOf<Schema extends TObject>(schema: Schema, description: string) {
+  const partial = T.Partial(schema, { description });
+  delete (partial as { additionalProperties?: unknown }).additionalProperties;
+  for (const field of Object.values(partial.properties) as { default?: unknown; description?: string }[]) {
+    if (field.default === undefined) continue;
+    field.description = `${field.description ?? ""} (default ${JSON.stringify(field.default)})`.trim();
+    delete field.default;
+  }
+  return partial;
+}
