@@ -87,7 +87,9 @@ const truthSources = [
 ];
 
 // The corpus by its listing (paths and sizes) and the code that reads it: a changed table, script
-// or Spark means a new truth.
+// or Spark means a new truth. The log files' modification times too: delta-spark takes a commit's
+// timestamp from its file's mtime where the table has no in-commit timestamps, and a corpus laid
+// out again (every session, every CI run) has new ones.
 function truthCacheDir(entries: CorpusEntry[]): string {
   const hash = createHash("sha256");
   for (const source of truthSources) hash.update(readFileSync(join(repoRoot, source)));
@@ -97,7 +99,11 @@ function truthCacheDir(entries: CorpusEntry[]): string {
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
-  for (const file of files) hash.update(`${relativePath(file)}\0${statSync(file).size}\n`);
+  for (const file of files) {
+    const { size, mtimeMs } = statSync(file);
+    const time = file.includes(`${sep}_delta_log${sep}`) ? `\0${Math.floor(mtimeMs)}` : "";
+    hash.update(`${relativePath(file)}\0${size}${time}\n`);
+  }
   return cachePath(`golden-truth-${hash.digest("hex").slice(0, 16)}`);
 }
 
