@@ -1,6 +1,7 @@
 // DeltaSharingServer: one running sharing server (Deployment, Service, ServiceAccount, config
 // Secret) that serves the DeltaShares and DeltaRecipients naming it in their serverRef.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { ActivationConfig } from "../../server/config/activationSchema.ts";
 import { AuthFailureLimitConfig, RateLimitConfig } from "../../server/config/limitsSchema.ts";
 import { Conditions } from "./condition.ts";
 import {
@@ -148,6 +149,12 @@ const RateLimit = optionalFieldsOf(
 const AuthFailureLimit = optionalFieldsOf(
   AuthFailureLimitConfig,
   "Failed authentications allowed per client address before it gets 429.",
+);
+
+// the namespace and API access are the pod's own: only whom to ask is the provider's to say
+const ServerActivation = optionalFieldsOf(
+  T.Pick(ActivationConfig, ["contact"]),
+  "One-time activation links of this server's recipients (a recipient's spec.activation issues one).",
 );
 
 const Monitoring = T.Object(
@@ -325,6 +332,7 @@ export const DeltaSharingServerSpec = T.Object(
     ),
     rateLimit: T.Optional(RateLimit),
     authFailureLimit: T.Optional(AuthFailureLimit),
+    activation: T.Optional(ServerActivation),
     monitoring: T.Optional(Monitoring),
     s3: T.Optional(ServerS3),
     aws: T.Optional(ServerAws),

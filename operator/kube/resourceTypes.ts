@@ -27,6 +27,13 @@ export const resourceTypes = {
   },
   podMonitor: { group: "monitoring.coreos.com", version: "v1", plural: "podmonitors", kind: "PodMonitor" },
   lease: { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" },
+  role: { group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", kind: "Role" },
+  roleBinding: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    plural: "rolebindings",
+    kind: "RoleBinding",
+  },
   customResourceDefinition: {
     group: "apiextensions.k8s.io",
     version: "v1",

@@ -9,13 +9,14 @@ import type { DeltaRecipient, DeltaShare, DeltaSharingServer } from "../api/kind
 import { isConflict } from "../kube/client.ts";
 import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { servesActivationLinks } from "../render/activationAccess.ts";
 import { everyPodServes, judgeLoading, writtenConfigSha256 } from "../render/configLoading.ts";
 import { configProblems } from "../render/configProblems.ts";
 import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
 import { profileTokenOf } from "../render/credentialSecret.ts";
 import type { Credentials } from "../render/credentials.ts";
 import { readCredentials } from "../render/credentialsRecord.ts";
-import { renderDeployment } from "../render/deployment.ts";
+import { mountsKubeApi, renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { renderIngress } from "../render/ingress.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
@@ -29,6 +30,7 @@ import { type ConfigOutcome, plural, serverStatus } from "../render/serverStatus
 import { renderService } from "../render/service.ts";
 import { renderServiceAccount } from "../render/serviceAccount.ts";
 import { shareNameOf } from "../render/shareConfig.ts";
+import { applyActivationAccess, deleteExpiredLeases } from "./activationAccess.ts";
 import { appliedConfigOf } from "./appliedConfig.ts";
 import { applyRendered, deleteObject, removeFinalizer, revokeFinalizer, writeGuarded } from "./apply.ts";
 import type { Cached, ReconcileContext, Reconciler } from "./context.ts";
@@ -274,7 +276,12 @@ async function applyPodMonitor(context: ReconcileContext, server: DeltaSharingSe
   }
 }
 
-async function applyWorkload(context: ReconcileContext, server: DeltaSharingServer, children: Children) {
+async function applyWorkload(
+  context: ReconcileContext,
+  server: DeltaSharingServer,
+  children: Children,
+  activationLinks: boolean,
+) {
   await applyRendered(
     context,
     resourceTypes.serviceAccount,
@@ -282,7 +289,8 @@ async function applyWorkload(context: ReconcileContext, server: DeltaSharingServ
     children.serviceAccount,
   );
   await applyRendered(context, resourceTypes.service, renderService(server), children.service);
-  const deployment = renderDeployment(server, { defaultImage: context.defaultImage });
+  await applyActivationAccess(context, server, children.deployment, activationLinks);
+  const deployment = renderDeployment(server, { defaultImage: context.defaultImage, activationLinks });
   await applyRendered(context, resourceTypes.deployment, deployment, children.deployment);
   await applyPodMonitor(context, server);
   const budget = renderPodDisruptionBudget(server);
@@ -306,6 +314,7 @@ async function reconcileObjects(
   server: DeltaSharingServer,
   children: Children,
   plan: Planned | { problem: string },
+  activationLinks: boolean,
 ): Promise<ConfigOutcome | { deferMs: number }> {
   const conflict = conflictOf(
     [
@@ -325,7 +334,7 @@ async function reconcileObjects(
   if ("conflict" in written) return { ok: false, reason: "ObjectConflict", message: written.conflict };
   const secretPath = objectPath(resourceTypes.secret, server.metadata.namespace, written.secretName);
   await releaseDeleted(context, objectKey(server), secretPath, written.stored);
-  await applyWorkload(context, server, children);
+  await applyWorkload(context, server, children, activationLinks);
   return { ok: true, shares: plan.shares, recipients: plan.recipients, configSecretName: written.secretName };
 }
 
@@ -343,8 +352,14 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     }
     const children = childrenOf(context, server);
     const plan = planWithExclusions(context, server, exclusions);
-    const outcome = await reconcileObjects(context, server, children, plan);
+    const recipients = recipientsOf(caches, key);
+    const activationLinks = servesActivationLinks(recipients);
+    const outcome = await reconcileObjects(context, server, children, plan, activationLinks);
     if ("deferMs" in outcome) return { requeueAfterMs: outcome.deferMs };
+    const leasesAgainMs =
+      activationLinks || mountsKubeApi(children.deployment)
+        ? await deleteExpiredLeases(context, server, recipients)
+        : undefined;
     const report = context.serving.report(key);
     if (report === undefined) context.serving.poke(key);
     const loading = judgeLoading(
@@ -357,6 +372,6 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     const status = serverStatus(server, outcome, children.deployment, loading, endpoint, context.now());
     const ready = await reportStatus(context, resourceTypes.server, server, status);
     if (ready !== undefined) context.events.record(server, "Normal", ready.reason, ready.message);
-    return {};
+    return leasesAgainMs !== undefined ? { requeueAfterMs: leasesAgainMs } : {};
   };
 }

@@ -2,11 +2,13 @@
 // ops port's /livez and /readyz (the data port answers recipients only). The config Secret is mounted as a whole directory (never with
 // subPath) so the kubelet's atomic symlink swap delivers changes, and the server reloads them
 // itself: the pod template does not change with shares or recipients, so no rolling restart
-// happens; only the listening address, port and path, which a reload cannot change, roll the pods.
+// happens; only the listening address, port and path, which a reload cannot change, roll the pods,
+// and the API token the pods get while a recipient has an activation link (activationAccess.ts).
 import type { V1Container, V1Deployment, V1PodSpec } from "@kubernetes/client-node";
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import { group } from "../api/group.ts";
 import type { DeltaSharingServer } from "../api/kinds.ts";
+import { kubeApiEnv, kubeApiMount, kubeApiVolume, kubeApiVolumeName } from "./activationAccess.ts";
 import { configSecretName, selectorLabels, serverLabels, serverWorkloadName } from "./names.ts";
 import { ownedMetadata } from "./ownerReference.ts";
 import { configFileName } from "./serverConfig.ts";
@@ -33,6 +35,8 @@ function listenSettings(server: DeltaSharingServer): string {
 export interface DeploymentOptions {
   /** Image used when the server's spec names none (the operator's own image by default). */
   defaultImage: string;
+  /** Some recipient has an activation link: the pods get the API token that spends them. */
+  activationLinks?: boolean;
 }
 
 function serverContainer(server: DeltaSharingServer, options: DeploymentOptions): V1Container {
@@ -46,6 +50,7 @@ function serverContainer(server: DeltaSharingServer, options: DeploymentOptions)
     args: ["--config", `${configMountPath}/${configFileName}`],
     env: [
       { name: "NODE_ENV", value: "production" },
+      ...(options.activationLinks ? [kubeApiEnv] : []),
       ...(spec.s3?.region !== undefined ? [{ name: "AWS_REGION", value: spec.s3.region }] : []),
     ],
     ports: [
@@ -82,6 +87,7 @@ function serverContainer(server: DeltaSharingServer, options: DeploymentOptions)
     volumeMounts: [
       { name: "config", mountPath: configMountPath, readOnly: true },
       { name: "tmp", mountPath: "/tmp" },
+      ...(options.activationLinks ? [kubeApiMount] : []),
     ],
   };
 }
@@ -102,6 +108,7 @@ function podSpec(server: DeltaSharingServer, options: DeploymentOptions): V1PodS
     volumes: [
       { name: "config", secret: { secretName: configSecretName(server), defaultMode: 0o440 } },
       { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+      ...(options.activationLinks ? [kubeApiVolume] : []),
     ],
     terminationGracePeriodSeconds: 30,
     ...(spec.nodeSelector !== undefined ? { nodeSelector: spec.nodeSelector } : {}),
@@ -130,4 +137,11 @@ export function renderDeployment(server: DeltaSharingServer, options: Deployment
       },
     },
   };
+}
+
+/** Whether a rendered or stored Deployment gives its pods the activation links' API token. */
+export function mountsKubeApi(deployment: V1Deployment | undefined): boolean {
+  return (
+    deployment?.spec?.template.spec?.volumes?.some((volume) => volume.name === kubeApiVolumeName) ?? false
+  );
 }

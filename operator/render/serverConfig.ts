@@ -56,6 +56,7 @@ export function renderServerConfig(
     ...(spec.publicUrl !== undefined ? { publicUrl: spec.publicUrl } : {}),
     ...(spec.trustedProxies !== undefined ? { trustedProxies: spec.trustedProxies } : {}),
     ...(Object.keys(limits).length > 0 ? { limits: { ...limitsDefaults, ...limits } } : {}),
+    ...(spec.activation?.contact !== undefined ? { activation: { contact: spec.activation.contact } } : {}),
     preSignedUrlTimeoutSeconds: spec.presignedUrlTtlSeconds ?? serverDefaults.presignedUrlTtlSeconds,
     logLevel: spec.logLevel ?? serverDefaults.logLevel,
     signingKeyFile: signingKeyFileName,

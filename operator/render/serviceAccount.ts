@@ -1,6 +1,6 @@
 // The server's ServiceAccount: the identity AWS credentials attach to, by the IRSA annotation or
-// an EKS Pod Identity association. The server never calls the Kubernetes API, so no API token is
-// mounted.
+// an EKS Pod Identity association. No API token is mounted by default: only while a recipient has
+// an activation link do the pods get one, in a volume of their own (activationAccess.ts).
 import type { V1ServiceAccount } from "@kubernetes/client-node";
 import type { DeltaSharingServer } from "../api/kinds.ts";
 import { serverLabels, serverWorkloadName } from "./names.ts";

@@ -5,6 +5,8 @@
 // The server pods need a Role allowing `create` on `leases` in their namespace and nothing else
 // and `get` on them (no list, update or delete): they can neither enumerate nor undo a spend.
 import { readFileSync } from "node:fs";
+import { isIPv6 } from "node:net";
+import { join } from "node:path";
 import { ApiException, CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { ActivationConfig } from "../config/schema.ts";
 
@@ -22,12 +24,42 @@ export const leaseStoreRules = [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get"] },
 ];
 
-const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+/** The pod's API access (token, ca.crt, namespace), where the operator's Deployment mounts it. */
+export const serviceAccountDirEnv = "DSO_SERVICE_ACCOUNT_DIR";
+const defaultServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 const timeoutMs = 10_000;
+
+// In cluster: the API server the kubelet names in the environment, the CA and a token the kubelet
+// keeps fresh in the projected volume (re-read as it rotates), and the pod's namespace.
+function inCluster(kubeConfig: KubeConfig): string {
+  const dir = process.env[serviceAccountDirEnv] ?? defaultServiceAccountDir;
+  const host = process.env.KUBERNETES_SERVICE_HOST;
+  const port = process.env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port) throw new Error("KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set");
+  kubeConfig.loadFromClusterAndUser(
+    {
+      name: "in-cluster",
+      server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+      caFile: join(dir, "ca.crt"),
+      skipTLSVerify: false,
+    },
+    { name: "server", authProvider: { name: "tokenFile", config: { tokenFile: join(dir, "token") } } },
+  );
+  return readFileSync(join(dir, "namespace"), "utf8").trim();
+}
+
+export const activationLeasePrefix = "dso-activation-";
+
+/** What a spent code's Lease says, for people and for the operator that deletes it once the link expired. */
+export const spentLeaseAnnotations = {
+  recipient: "sharing.delta-sharing-operator.dev/recipient",
+  linkExpiresAt: "sharing.delta-sharing-operator.dev/link-expires-at",
+  spentAt: "sharing.delta-sharing-operator.dev/spent-at",
+} as const;
 
 /** The Lease a code's spend creates: its name is all that matters, the rest is for people. */
 export function activationLeaseName(codeSha256: string): string {
-  return `dso-activation-${codeSha256}`;
+  return `${activationLeasePrefix}${codeSha256}`;
 }
 
 function bounded<T>(call: Promise<T>): Promise<T> {
@@ -43,9 +75,14 @@ export function leaseSpender(config: ActivationConfig | undefined): ActivationSp
   const connect = () => {
     if (api && namespace) return { api, namespace };
     const kubeConfig = new KubeConfig();
+    let podNamespace: string | undefined;
     if (config?.kubeconfigFile) kubeConfig.loadFromFile(config.kubeconfigFile);
-    else kubeConfig.loadFromCluster();
-    namespace = config?.leaseNamespace ?? readFileSync(serviceAccountNamespace, "utf8").trim();
+    else podNamespace = inCluster(kubeConfig);
+    namespace =
+      config?.leaseNamespace ??
+      podNamespace ??
+      kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ??
+      "default";
     api = kubeConfig.makeApiClient(CoordinationV1Api);
     return { api, namespace };
   };
@@ -57,9 +94,9 @@ export function leaseSpender(config: ActivationConfig | undefined): ActivationSp
           name: activationLeaseName(codeSha256),
           labels: { "app.kubernetes.io/managed-by": "delta-sharing-operator" },
           annotations: {
-            "sharing.delta-sharing-operator.dev/recipient": recipient,
-            "sharing.delta-sharing-operator.dev/link-expires-at": expiresAt,
-            "sharing.delta-sharing-operator.dev/spent-at": new Date().toISOString(),
+            [spentLeaseAnnotations.recipient]: recipient,
+            [spentLeaseAnnotations.linkExpiresAt]: expiresAt,
+            [spentLeaseAnnotations.spentAt]: new Date().toISOString(),
           },
         },
         spec: { holderIdentity: recipient },

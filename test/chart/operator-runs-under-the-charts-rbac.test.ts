@@ -3,8 +3,8 @@
 // 65532 on a read-only root, authenticated only by a token of the chart's ServiceAccount mounted at
 // the in-cluster path. With nothing but the chart's RBAC it takes examples/share.yaml into the
 // server's configuration (Ready waits for pods, which no kubelet runs here),
-// releases a deleted recipient's finalizer and removes a PodDisruptionBudget the spec drops,
-// without one request refused; and the same identity is refused what the chart does not grant.
+// releases a deleted recipient's finalizer, removes a PodDisruptionBudget the spec drops, and gives
+// a server the Lease Role of activation links and takes it back, without one request refused; and the same identity is refused what the chart does not grant.
 import assert from "node:assert/strict";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -274,6 +274,64 @@ test("it releases a deleted recipient and deletes the PodDisruptionBudget a spec
   assert.doesNotMatch(operator?.output() ?? "", /forbidden|\b403\b/i);
 });
 
+test("an activation link gives the server its Lease Role and API token, the last one takes them away, and expired spends are deleted", async () => {
+  const partner = exampleObjects().find((object) => object.metadata.name === "analytics-partner");
+  assert.ok(partner);
+  const inSharing = (spec: object) =>
+    ({
+      ...partner,
+      metadata: { ...partner.metadata, namespace: sharingNamespace },
+      spec,
+    }) as Manifest;
+  // a link's spend as a server pod leaves it, for a link that has expired since
+  const spent = `dso-activation-${"0f".repeat(32)}`;
+  await admin.create(`/apis/coordination.k8s.io/v1/namespaces/${sharingNamespace}/leases`, {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: {
+      name: spent,
+      labels: { "app.kubernetes.io/managed-by": "delta-sharing-operator" },
+      annotations: { "sharing.delta-sharing-operator.dev/link-expires-at": "2026-01-01T00:00:00Z" },
+    },
+    spec: { holderIdentity: "analytics-partner" },
+  });
+  const leasePath = objectPath(resourceTypes.lease, sharingNamespace, spent);
+  const rolePath = objectPath(resourceTypes.role, sharingNamespace, "sharing-activation");
+  const bindingPath = objectPath(resourceTypes.roleBinding, sharingNamespace, "sharing-activation");
+  const mountsToken = async () => {
+    const deployment = await admin.get<{ spec: { template: { spec: { volumes?: { name: string }[] } } } }>(
+      objectPath(resourceTypes.deployment, sharingNamespace, "sharing"),
+    );
+    return deployment.spec.template.spec.volumes?.some((volume) => volume.name === "kube-api") ?? false;
+  };
+
+  await applyManifest(admin, inSharing({ ...partner.spec, activation: {} }), {
+    namespace: sharingNamespace,
+    dryRun: false,
+    fieldManager: "kubectl",
+  });
+  await waitUntil(async () => !(await gone(bindingPath)) && (await mountsToken()), {
+    timeoutMs: 60_000,
+    what: "the server's activation Role, RoleBinding and API token",
+  });
+  assert.equal(await gone(rolePath), false);
+  await waitUntil(() => gone(leasePath), {
+    timeoutMs: 60_000,
+    what: "the expired spend's Lease to be deleted",
+  });
+
+  await applyManifest(admin, inSharing(partner.spec), {
+    namespace: sharingNamespace,
+    dryRun: false,
+    fieldManager: "kubectl",
+  });
+  await waitUntil(async () => (await gone(rolePath)) && (await gone(bindingPath)) && !(await mountsToken()), {
+    timeoutMs: 60_000,
+    what: "the Role, RoleBinding and API token to go with the last link",
+  });
+  assert.doesNotMatch(operator?.output() ?? "", /forbidden|\b403\b/i);
+});
+
 test("the chart's ServiceAccount is refused what the operator never does", async () => {
   const granted: ResourceAttributes[] = [
     { verb: "watch", resource: "secrets", namespace: sharingNamespace },
@@ -288,6 +346,16 @@ test("the chart's ServiceAccount is refused what the operator never does", async
       namespace: operatorNamespace,
       name: "delta-sharing-operator",
     },
+    // activation links: the servers' Role and RoleBinding, and spent links' Leases
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    {
+      verb: "create",
+      group: "rbac.authorization.k8s.io",
+      resource: "rolebindings",
+      namespace: sharingNamespace,
+    },
+    { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
+    { verb: "delete", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
   ];
   for (const attributes of granted) assert.equal(await allowed(attributes), true, JSON.stringify(attributes));
   const refused: ResourceAttributes[] = [
@@ -298,12 +366,11 @@ test("the chart's ServiceAccount is refused what the operator never does", async
     { verb: "get", resource: "pods", subresource: "proxy", namespace: sharingNamespace },
     { verb: "get", resource: "configmaps", namespace: sharingNamespace },
     { verb: "delete", group: "apps", resource: "deployments", namespace: sharingNamespace },
-    {
-      verb: "create",
-      group: "rbac.authorization.k8s.io",
-      resource: "rolebindings",
-      namespace: sharingNamespace,
-    },
+    // it may grant only what it holds: no escalate, no bind, nothing cluster-wide
+    { verb: "escalate", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    { verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles", name: "cluster-admin" },
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
+    { verb: "get", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
     {
       verb: "delete",
       group: "sharing.delta-sharing-operator.dev",
@@ -317,7 +384,7 @@ test("the chart's ServiceAccount is refused what the operator never does", async
       namespace: operatorNamespace,
       name: "another-lease",
     },
-    { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
+    { verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
     { verb: "get", group: "apiextensions.k8s.io", resource: "customresourcedefinitions" },
   ];
   for (const attributes of refused)

@@ -60,11 +60,29 @@ export async function installCrds(client: KubeClient): Promise<void> {
   );
 }
 
+// What kube-controller-manager (not run here) publishes in every namespace: the cluster's CA, which
+// pods' projected API access volumes take as ca.crt.
+async function publishRootCa(kube: KubeGround, client: KubeClient, namespace: string): Promise<void> {
+  const caData = kube.kubeConfig.getCurrentCluster()?.caData;
+  if (caData === undefined) throw new Error("the ground's kubeconfig carries no CA");
+  await client.apply(
+    `/api/v1/namespaces/${namespace}/configmaps/kube-root-ca.crt`,
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "kube-root-ca.crt", namespace },
+      data: { "ca.crt": Buffer.from(caData, "base64").toString("utf8") },
+    },
+    { fieldManager: "e2e-controller-manager" },
+  );
+}
+
 export async function startCluster(): Promise<Cluster> {
   const kube = await startKube();
   const client = createKubeClient(kube.kubeConfig);
   try {
     await installCrds(client);
+    await publishRootCa(kube, client, "default");
   } catch (error) {
     await kube.stop();
     throw error;

@@ -2,11 +2,13 @@
 // kubelet: the container's command, args, env and working directory exactly as rendered; Secret
 // volumes written in the kubelet's atomic layout (files in a timestamped folder, `..data` a
 // symlink to it, each key a symlink through `..data`) and updated by the same symlink swap when
-// the Secret changes; readiness from the container's readinessProbe.
+// the Secret changes; projected volumes of a service-account token (from the TokenRequest API),
+// ConfigMap keys and the pod's namespace, with the API server named in KUBERNETES_SERVICE_HOST
+// and _PORT as the kubelet names it; readiness from the container's readinessProbe.
 //
 // What a container runtime would supply instead: the image's filesystem is this repository (the
 // image copies it to the container's workingDir), volume mountPaths are folders under a temp dir
-// (paths in command and args are mapped to them), the pod's network is the loopback interface,
+// (paths in command, args and env values are mapped to them), the pod's network is the loopback interface,
 // and the AWS credentials IRSA would inject are given as extraEnv. Each pod may get its own
 // loopback address (127.0.0.2, 127.0.0.3, …) as its pod IP; the Pod object is created in the API
 // server with that IP and its Ready condition, as the kubelet reports them, so the operator finds
@@ -16,7 +18,14 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { V1Container, V1Deployment, V1Pod, V1Secret, V1Volume } from "@kubernetes/client-node";
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1Deployment,
+  V1Pod,
+  V1Secret,
+  V1Volume,
+} from "@kubernetes/client-node";
 import type { KubeClient } from "../../operator/kube/client.ts";
 import { collectionPath, objectPath, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { repoRoot } from "../ground/paths.ts";
@@ -45,6 +54,8 @@ export interface PodOptions {
   syncIntervalMs?: number;
   /** The pod's IP, a loopback address (default 127.0.0.1). */
   podIp?: string;
+  /** The API server's URL, for KUBERNETES_SERVICE_HOST and _PORT. */
+  apiServer?: string;
 }
 
 let swapCounter = 0;
@@ -78,6 +89,51 @@ function mapPath(value: string, mounts: Map<string, string>): string {
     if (value === mountPath || value.startsWith(`${mountPath}/`)) return dir + value.slice(mountPath.length);
   }
   return value;
+}
+
+/** A projected volume's files, base64 as Secret data: what the kubelet would write into it. */
+async function projectedData(
+  client: KubeClient,
+  namespace: string,
+  serviceAccount: string,
+  volume: V1Volume,
+): Promise<Record<string, string>> {
+  const data: Record<string, string> = {};
+  const put = (path: string, text: string) => {
+    data[path] = Buffer.from(text).toString("base64");
+  };
+  for (const source of volume.projected?.sources ?? []) {
+    if (source.serviceAccountToken) {
+      const request = await client.create<{ status: { token: string } }>(
+        `${objectPath(resourceTypes.serviceAccount, namespace, serviceAccount)}/token`,
+        {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenRequest",
+          spec: {
+            expirationSeconds: source.serviceAccountToken.expirationSeconds ?? 3600,
+            ...(source.serviceAccountToken.audience
+              ? { audiences: [source.serviceAccountToken.audience] }
+              : {}),
+          },
+        },
+      );
+      put(source.serviceAccountToken.path, request.status.token);
+    } else if (source.configMap?.name) {
+      const map = await client.get<V1ConfigMap>(
+        `/api/v1/namespaces/${namespace}/configmaps/${source.configMap.name}`,
+      );
+      for (const item of source.configMap.items ?? []) put(item.path, map.data?.[item.key] ?? "");
+    } else if (source.downwardAPI) {
+      for (const item of source.downwardAPI.items ?? []) {
+        if (item.fieldRef?.fieldPath !== "metadata.namespace")
+          throw new Error(`downward API field ${item.fieldRef?.fieldPath} is not simulated`);
+        put(item.path, namespace);
+      }
+    } else {
+      throw new Error(`volume ${volume.name}: this projected source is not simulated`);
+    }
+  }
+  return data;
 }
 
 async function secretData(
@@ -124,18 +180,23 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
       const data = await secretData(client, namespace, volume.secret.secretName);
       await writeSecretVolume(dir, data, volume.secret.defaultMode ?? 0o644);
       secretVolumes.push({ dir, volume, data: JSON.stringify(data) });
+    } else if (volume.projected !== undefined) {
+      const data = await projectedData(client, namespace, pod.serviceAccountName ?? "default", volume);
+      await writeSecretVolume(dir, data, volume.projected.defaultMode ?? 0o644);
     } else if (volume.emptyDir === undefined) {
-      throw new Error(`volume ${mount.name} is neither a Secret nor an emptyDir`);
+      throw new Error(`volume ${mount.name} is neither a Secret, a projected volume nor an emptyDir`);
     }
   }
 
+  const api = options.apiServer === undefined ? undefined : new URL(options.apiServer);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: root,
+    ...(api ? { KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port } : {}),
     ...options.extraEnv,
   };
   for (const variable of container.env ?? []) {
-    if (variable.value !== undefined) env[variable.name] = variable.value;
+    if (variable.value !== undefined) env[variable.name] = mapPath(variable.value, mounts);
     else if (variable.valueFrom?.secretKeyRef) {
       const ref = variable.valueFrom.secretKeyRef;
       const data = await secretData(client, namespace, ref.name ?? "");

@@ -20,7 +20,7 @@ import { runPythonJson } from "../ground/python.ts";
 import type { Cluster } from "./cluster.ts";
 import type { RunningPod } from "./kubelet.ts";
 import { storedConfig, waitForCondition, waitForPodsOnly } from "./resources.ts";
-import { type SampleGround, sampleBucket, sampleTables, startSampleGround } from "./sampleGround.ts";
+import { mobilityShare, type SampleGround, sampleTables, startSampleGround } from "./sampleGround.ts";
 
 let ground: SampleGround;
 let cluster: Cluster;
@@ -79,17 +79,7 @@ describe("the operator serves a federated recipient", () => {
 
   it("renders the policy into the configuration and a profile template into the Secret", async () => {
     await cluster.apply(ground.serverResource({ port, opsPort: await freePort() }));
-    await cluster.apply({
-      apiVersion,
-      kind: "DeltaShare",
-      metadata: { name: "mobility" },
-      spec: {
-        serverRef: { name: "sharing" },
-        schemas: [
-          { name: "bikes", tables: [{ name: "trips", location: `s3://${sampleBucket}/bikes/trips` }] },
-        ],
-      },
-    } as KubeObject);
+    await cluster.apply(mobilityShare());
     await cluster.apply(federated("partner"));
 
     // in the configuration, but no pod runs it yet: not Ready to read

@@ -18,6 +18,18 @@ import { type RunningPod, reportDeploymentAvailable, runPod } from "./kubelet.ts
 export const sampleBucket = "delta-sharing-sample";
 export const sampleTables = join(repoRoot, "examples", "sample", "tables");
 
+/** The DeltaShare "mobility" of server "sharing": the sample's trips table as bikes.trips. */
+export const mobilityShare = () =>
+  ({
+    apiVersion,
+    kind: "DeltaShare",
+    metadata: { name: "mobility" },
+    spec: {
+      serverRef: { name: "sharing" },
+      schemas: [{ name: "bikes", tables: [{ name: "trips", location: `s3://${sampleBucket}/bikes/trips` }] }],
+    },
+  }) as KubeObject;
+
 export interface SampleGround {
   cluster: Cluster;
   s3: S3Ground;
@@ -87,6 +99,7 @@ export async function startSampleGround(identity: string, scratchPrefix: string)
         client: cluster.client,
         deployment,
         ...(podIp === undefined ? {} : { podIp }),
+        apiServer: cluster.kube.server,
         extraEnv: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
       });
       await reportDeploymentAvailable(cluster.client, deployment);

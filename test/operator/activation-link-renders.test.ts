@@ -1,14 +1,22 @@
 // Issue 18, the operator's side: a DeltaRecipient with spec.activation gets a one-time link in its
 // status, kept across reconciles, renewed by a new token or a raised spec.activation.issue; the
 // server configuration rendered from it passes the server's own schema, and the code in the link
-// (and only that code) opens the sealed profile to the recipient's current token.
+// (and only that code) opens the sealed profile to the recipient's current token; and the server of
+// a recipient with a link gets the Lease-only Role and API token its pods spend links with.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type ActivationStatus, planActivation } from "../../operator/render/activation.ts";
+import {
+  renderActivationRole,
+  renderActivationRoleBinding,
+  servesActivationLinks,
+} from "../../operator/render/activationAccess.ts";
 import { renderProfile } from "../../operator/render/credentialSecret.ts";
 import { type Credentials, planCredentials, tokenSha256 } from "../../operator/render/credentials.ts";
+import { mountsKubeApi, renderDeployment } from "../../operator/render/deployment.ts";
 import { renderRecipientConfig } from "../../operator/render/recipientConfig.ts";
 import { renderServerConfig, serverConfigText } from "../../operator/render/serverConfig.ts";
+import { leaseStoreRules, serviceAccountDirEnv } from "../../server/auth/activationLeases.ts";
 import { openActivation, sealActivation } from "../../server/auth/activationSeal.ts";
 import { parseConfigText } from "../../server/config/load.ts";
 import { recipient, server } from "./resources.ts";
@@ -81,5 +89,51 @@ describe("activation links from DeltaRecipients", () => {
     // nor without spec.activation
     const { activation: _dropped, ...spec } = outsider.spec;
     assert.equal(renderRecipientConfig({ ...outsider, spec }, first, new Map()).config.activation, undefined);
+  });
+
+  it("a server whose recipient has a link gets a Lease-only Role, its binding and an API token volume; others none", () => {
+    const sharing = server("sharing", { activation: { contact: "data-team@example.com" } });
+    const plain = renderDeployment(sharing, { defaultImage: "x" });
+    assert.equal(mountsKubeApi(plain), false);
+    assert.equal(plain.spec?.template.spec?.automountServiceAccountToken, false);
+    const withLinks = renderDeployment(sharing, { defaultImage: "x", activationLinks: true });
+    assert.equal(mountsKubeApi(withLinks), true);
+    assert.equal(withLinks.spec?.template.spec?.automountServiceAccountToken, false, "only its own volume");
+    const volume = withLinks.spec?.template.spec?.volumes?.find((each) => each.projected);
+    assert.deepEqual(
+      volume?.projected?.sources?.map((source) => Object.keys(source)[0]),
+      ["serviceAccountToken", "configMap", "downwardAPI"],
+    );
+    const container = withLinks.spec?.template.spec?.containers[0];
+    const mount = container?.volumeMounts?.find((each) => each.name === volume?.name);
+    assert.equal(mount?.readOnly, true);
+    assert.deepEqual(
+      container?.env?.find((each) => each.name === serviceAccountDirEnv)?.value,
+      mount?.mountPath,
+    );
+
+    const role = renderActivationRole(sharing);
+    assert.deepEqual(role.rules, leaseStoreRules);
+    assert.deepEqual(role.rules, [
+      { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get"] },
+    ]);
+    const binding = renderActivationRoleBinding(sharing);
+    assert.equal(binding.roleRef.name, role.metadata?.name);
+    assert.deepEqual(binding.subjects, [
+      { kind: "ServiceAccount", name: "sharing", namespace: sharing.metadata.namespace },
+    ]);
+
+    const config = parseConfigText(serverConfigText(renderServerConfig(sharing, [], [])), "c.yaml");
+    assert.equal(config.activation?.contact, "data-team@example.com");
+
+    const asking = recipient("outsider", { serverRef: { name: "sharing" }, shares: [], activation: {} });
+    const other = recipient("insider", { serverRef: { name: "sharing" }, shares: [] });
+    assert.equal(servesActivationLinks([other, asking]), true);
+    assert.equal(servesActivationLinks([other]), false);
+    const leaving = {
+      ...asking,
+      metadata: { ...asking.metadata, deletionTimestamp: "2026-11-30T00:00:00Z" },
+    };
+    assert.equal(servesActivationLinks([leaving]), false);
   });
 });

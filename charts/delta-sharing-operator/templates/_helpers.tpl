@@ -88,4 +88,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# activation links: while a recipient has one, a Role letting the server's pods create and get
+# Leases, bound to the server's ServiceAccount (the API server lets only a holder of those verbs
+# grant them); and the Leases the pods create to spend a link, deleted once the link expired
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["create", "patch", "delete"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "list", "delete"]
 {{- end -}}
