@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { V1Secret } from "@kubernetes/client-node";
 import type { RecipientConfig } from "../../server/config/schema.ts";
 import type { DeltaRecipient, DeltaShare, DeltaSharingServer } from "../api/kinds.ts";
-import { isConflict } from "../kube/client.ts";
+import { isConflict, isNotFound } from "../kube/client.ts";
 import { type KubeObject, keyOf, objectKey } from "../kube/objects.ts";
 import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
 import { servesActivationLinks } from "../render/activationAccess.ts";
@@ -263,11 +263,27 @@ async function writeConfig(
   }
 }
 
+// Whether each server's PodMonitor was last wanted, as this process saw it: with no cache of
+// PodMonitors (their CRD may be missing), one that a spec dropped is deleted on the first reconcile
+// after the drop or after this process started, not on every reconcile.
+const podMonitorWanted = new Map<string, boolean>();
+
 // Prometheus Operator's CRDs may be missing: a PodMonitor that cannot be written is reported,
 // and never keeps the server itself from being reconciled.
 async function applyPodMonitor(context: ReconcileContext, server: DeltaSharingServer): Promise<void> {
   const monitor = renderPodMonitor(server);
-  if (monitor === undefined) return;
+  const key = objectKey(server);
+  if (monitor === undefined) {
+    if (podMonitorWanted.get(key) === false) return;
+    const path = objectPath(resourceTypes.podMonitor, server.metadata.namespace, serverWorkloadName(server));
+    // 404 also when the kind itself is not installed: nothing to remove either way
+    await context.client.delete(path).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+    podMonitorWanted.set(key, false);
+    return;
+  }
+  podMonitorWanted.set(key, true);
   try {
     await applyRendered(context, resourceTypes.podMonitor, monitor, undefined);
   } catch (error) {

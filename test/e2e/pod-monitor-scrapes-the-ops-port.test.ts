@@ -1,7 +1,8 @@
 // Issue 13, the operator's side of the ops port on a real API server: the server's Service carries
 // the data port only, its pods declare both ports with probes on `ops`, and a PodMonitor scrapes
-// `ops` once spec.monitoring asks for one; without the Prometheus Operator's CRD the server is
-// served all the same and a Warning event says why no PodMonitor was written.
+// `ops` once spec.monitoring asks for one (and is deleted when the spec drops it); without the
+// Prometheus Operator's CRD the server is served all the same and a Warning event says why no
+// PodMonitor was written.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { V1Deployment, V1Service } from "@kubernetes/client-node";
@@ -121,5 +122,16 @@ describe("the ops port in the cluster: probes and a PodMonitor, never the Servic
     assert.deepEqual(monitor?.spec.podMetricsEndpoints, [{ port: "ops", path: "/metrics", interval: "30s" }]);
     const deployment = await cluster.get<V1Deployment>(resourceTypes.deployment, "sharing");
     assert.deepEqual(monitor?.spec.selector.matchLabels, deployment?.spec?.selector.matchLabels);
+  });
+
+  it("a spec that drops spec.monitoring has its PodMonitor deleted", async () => {
+    const { monitoring: _dropped, ...spec } = (
+      sharingServer({}) as KubeObject & { spec: Record<string, unknown> }
+    ).spec;
+    await cluster.apply({ ...sharingServer({ touched: "again" }), spec } as KubeObject);
+    await waitUntil(async () => (await cluster.get(resourceTypes.podMonitor, "sharing")) === undefined, {
+      timeoutMs: 30_000,
+      what: "the PodMonitor to be deleted",
+    });
   });
 });

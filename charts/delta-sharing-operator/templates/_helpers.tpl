@@ -81,10 +81,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
-# a PodMonitor scraping the ops port, for servers whose spec.monitoring asks for one
+# a PodMonitor scraping the ops port, for servers whose spec.monitoring asks for one; removed
+# again when the spec drops it
 - apiGroups: ["monitoring.coreos.com"]
   resources: ["podmonitors"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
