@@ -12,17 +12,30 @@ export const dotlessNamePattern = "^[^\\s/.\\x00-\\x1f\\x7f]{1,255}$";
 // 10,000 tables' filters exceeds the API server's cost budget at any useful length.
 const partitionFilterShape = '^[ (]*[A-Za-z_`][^;"]*([=<>]|[ )`](?i:in|is|like)[ (])[^;"]*$';
 
-const SharedTable = T.Object({
-  name: T.String({ maxLength: 255, pattern: dotlessNamePattern, description: "Table name recipients see." }),
-  location: T.String({
+const s3Location = (description: string) =>
+  T.String({
     minLength: 1,
     maxLength: 2048,
-    description: "Table root in S3: s3://bucket/path (s3a:// also accepted).",
+    description,
     ...cel({
       rule: "self.startsWith('s3://') || self.startsWith('s3a://')",
       message: "location must be an s3:// or s3a:// URI",
     }),
-  }),
+  });
+
+const SharedTable = T.Object({
+  name: T.String({ maxLength: 255, pattern: dotlessNamePattern, description: "Table name recipients see." }),
+  location: s3Location("Table root in S3: s3://bucket/path (s3a:// also accepted)."),
+  extraRoots: T.Optional(
+    T.Array(
+      s3Location("Another S3 location (as location) whose files the table's log names by absolute path."),
+      {
+        maxItems: 16,
+        description:
+          "Locations outside the table root that its log names files under (shallow clones): served, and nowhere else.",
+      },
+    ),
+  ),
   history: T.Optional(
     T.Boolean({ default: false, description: "Share the table's history: time travel, changes, streaming." }),
   ),

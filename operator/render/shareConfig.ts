@@ -69,11 +69,13 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
     ...wholeSchema(schema, problems),
     tables: firstByName(schema.tables ?? [], repeated(`schema ${schema.name}: table`)).flatMap(
       (table): TableConfig[] => {
-        const problem = locationProblem(table.location);
-        if (problem !== undefined) {
+        const badRoot = [table.location, ...(table.extraRoots ?? [])].find(
+          (location) => locationProblem(location) !== undefined,
+        );
+        if (badRoot !== undefined) {
           problems.push({
             reason: "InvalidLocation",
-            message: `table ${schema.name}.${table.name}: location ${table.location} ${problem}; it is not served`,
+            message: `table ${schema.name}.${table.name}: location ${badRoot} ${locationProblem(badRoot)}; it is not served`,
           });
           return [];
         }
@@ -103,6 +105,7 @@ export function renderShareConfig(share: DeltaShare): RenderedShare {
           {
             name: table.name,
             location: table.location,
+            ...(table.extraRoots !== undefined ? { extraRoots: table.extraRoots } : {}),
             historyShared: table.history ?? false,
             ...(table.startVersion !== undefined ? { startVersion: table.startVersion } : {}),
             ...(table.partitionFilter !== undefined ? { partitionFilter: table.partitionFilter } : {}),

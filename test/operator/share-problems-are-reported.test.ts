@@ -64,6 +64,21 @@ describe("share problems the CRD schema cannot refuse", () => {
     assert.equal(status.conditions?.find((condition) => condition.type === "Served")?.status, "True");
   });
 
+  it("extraRoots are served beside the location, and an invalid one leaves its table out", () => {
+    const clone = { ...table("clone"), extraRoots: ["s3://source-bucket/tables/orders"] };
+    const broken = { ...table("broken"), extraRoots: ["s3://Source_Bucket/x"] };
+    const spec = { serverRef: { name: "s" }, schemas: [{ name: "q", tables: [clone, broken] }] };
+    const rendered = renderShareConfig(share("sales", spec));
+    assert.deepEqual(
+      rendered.config.schemas[0]?.tables.map((t) => [t.name, t.extraRoots]),
+      [["clone", ["s3://source-bucket/tables/orders"]]],
+    );
+    assert.match(
+      rendered.problems.map((problem) => problem.message).join("\n"),
+      /table q\.broken: location s3:\/\/Source_Bucket\/x names 'Source_Bucket'/,
+    );
+  });
+
   it("names repeated ignoring case keep the first, and are reported", () => {
     const rendered = renderShareConfig(
       share("sales", {
