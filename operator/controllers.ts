@@ -29,6 +29,8 @@ export interface ControllerOptions {
   /** Watch one namespace, or all when undefined. */
   namespace?: string;
   defaultImage: string;
+  /** The ClusterRole servers with activation links are bound to ("" for none). */
+  activationClusterRole: string;
   /** Workers per kind. */
   concurrency: number;
   /** Every object is reconciled again this often even without a change. */
@@ -247,6 +249,7 @@ export function startControllers(options: ControllerOptions, signal: AbortSignal
     makeToken: () => randomBytes(32).toString("base64url"),
     makeSigningKey: newSigningKey,
     defaultImage: options.defaultImage,
+    activationClusterRole: options.activationClusterRole,
   };
   const reconcilers: Record<Kind, Reconciler> = {
     server: serverReconciler(context, exclusions),

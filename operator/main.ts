@@ -14,10 +14,15 @@ import { LeaderElector } from "./runtime/leaderElection.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
 
 export const defaultServerImage = "ghcr.io/delta-sharing-operator/delta-sharing-operator:0.1.0";
+/** The Lease-store ClusterRole's name when the operator is installed without the chart's release prefix. */
+export const defaultActivationClusterRole = "delta-sharing-operator-activation";
 
 const usage = `usage: delta-sharing-operator operator [flags]
   --namespace NS            watch one namespace (default: all; env WATCH_NAMESPACE)
   --server-image IMAGE      image of servers whose spec names none (env DSO_SERVER_IMAGE)
+  --activation-cluster-role NAME
+                            ClusterRole (create and get on Leases) that servers with activation
+                            links are bound to; "" switches links off (default ${defaultActivationClusterRole})
   --health-address H:P      /healthz, /readyz and /metrics (default 0.0.0.0:8081)
   --leader-elect BOOL       campaign for the leader Lease (default true)
   --lease-namespace NS      namespace of the Lease (default: env POD_NAMESPACE, else default)
@@ -35,6 +40,7 @@ function flags(argv: string[]) {
     options: {
       namespace: { type: "string", default: process.env.WATCH_NAMESPACE },
       "server-image": { type: "string", default: process.env.DSO_SERVER_IMAGE ?? defaultServerImage },
+      "activation-cluster-role": { type: "string", default: defaultActivationClusterRole },
       "health-address": { type: "string", default: "0.0.0.0:8081" },
       "leader-elect": { type: "string", default: "true" },
       "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "default" },
@@ -117,6 +123,7 @@ export async function runOperator(argv: string[]): Promise<void> {
         events,
         ...(values.namespace ? { namespace: values.namespace } : {}),
         defaultImage: values["server-image"],
+        activationClusterRole: values["activation-cluster-role"],
         concurrency: Number(values.concurrency),
         resyncMs: timings.resyncMs,
       },

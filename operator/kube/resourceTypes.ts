@@ -27,7 +27,12 @@ export const resourceTypes = {
   },
   podMonitor: { group: "monitoring.coreos.com", version: "v1", plural: "podmonitors", kind: "PodMonitor" },
   lease: { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease" },
-  role: { group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", kind: "Role" },
+  clusterRole: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    plural: "clusterroles",
+    kind: "ClusterRole",
+  },
   roleBinding: {
     group: "rbac.authorization.k8s.io",
     version: "v1",

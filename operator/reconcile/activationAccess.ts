@@ -1,90 +1,89 @@
-// What a server's pods need to spend activation links (render/activationAccess.ts), applied while a
-// recipient has a link; and the Leases those pods create when they spend a code, deleted once the
-// link has expired: until then a Lease is what keeps the link spent (deleting it would re-arm the
-// link), after that the server refuses the link by its expiry alone and the Lease is clutter. The
-// server may only create and get Leases; the operator lists and deletes them.
-import type { V1Deployment } from "@kubernetes/client-node";
-import { activationLeasePrefix, spentLeaseAnnotations } from "../../server/auth/activationLeases.ts";
-import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
+// Granting and revoking what a server's pods need to spend activation links
+// (render/activationAccess.ts): the RoleBinding to the installation's Lease-store ClusterRole.
+// There is no cache of RoleBindings (the operator may not list them), so what was last done for
+// each server is remembered in the process: the binding is written once, not on every reconcile,
+// and revoked on the first reconcile after the last link went or after this process started.
+import type { V1RoleBinding } from "@kubernetes/client-node";
+import type { DeltaSharingServer } from "../api/kinds.ts";
 import { isNotFound } from "../kube/client.ts";
-import type { KubeObject } from "../kube/objects.ts";
-import { collectionPath, objectPath, resourceTypes } from "../kube/resourceTypes.ts";
-import {
-  activationRoleName,
-  renderActivationRole,
-  renderActivationRoleBinding,
-} from "../render/activationAccess.ts";
-import { mountsKubeApi } from "../render/deployment.ts";
-import { managedSelector } from "../render/names.ts";
+import { type KubeObject, objectKey } from "../kube/objects.ts";
+import { objectPath, resourceTypes } from "../kube/resourceTypes.ts";
+import { activationBindingName, renderActivationBinding } from "../render/activationAccess.ts";
+import { isControlledBy } from "../render/ownerReference.ts";
 import { applyRendered } from "./apply.ts";
 import type { ReconcileContext } from "./context.ts";
 
-// a server that keeps serving links is looked at again at least this often, for Leases of links
-// whose expiry the operator did not see coming (a spec changed meanwhile)
-const maxWaitMs = 3_600_000;
+const granted = new Map<string, boolean>();
 
-function expiryOf(lease: KubeObject): number | undefined {
-  const text = lease.metadata.annotations?.[spentLeaseAnnotations.linkExpiresAt];
-  const time = text === undefined ? Number.NaN : Date.parse(text);
-  return Number.isNaN(time) ? undefined : time;
-}
+const bindingPath = (server: DeltaSharingServer) =>
+  objectPath(resourceTypes.roleBinding, server.metadata.namespace, activationBindingName(server));
 
-/** Deletes the server's spent Leases whose link expired; returns how long until it should look again. */
-export async function deleteExpiredLeases(
+async function storedBinding(
   context: ReconcileContext,
   server: DeltaSharingServer,
-  recipients: DeltaRecipient[],
-): Promise<number> {
-  const namespace = server.metadata.namespace;
-  const now = context.now().getTime();
-  const leases = await context.client.list<KubeObject>(collectionPath(resourceTypes.lease, namespace), {
-    labelSelector: managedSelector,
-  });
-  const upcoming: number[] = [];
-  for (const lease of leases.items) {
-    if (!lease.metadata.name.startsWith(activationLeasePrefix)) continue;
-    const expiry = expiryOf(lease);
-    // a Lease without a readable expiry is not ours to judge: kept
-    if (expiry === undefined) continue;
-    if (expiry > now) {
-      upcoming.push(expiry);
-      continue;
-    }
-    try {
-      await context.client.delete(objectPath(resourceTypes.lease, namespace, lease.metadata.name));
-      context.metrics.writes.inc({ resource: resourceTypes.lease.plural });
-    } catch (error) {
+): Promise<V1RoleBinding | undefined> {
+  try {
+    return await context.client.get<V1RoleBinding>(bindingPath(server));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Binds the server's ServiceAccount to the Lease-store role; throws with a reason when it cannot. */
+async function grantActivationAccess(context: ReconcileContext, server: DeltaSharingServer) {
+  const key = objectKey(server);
+  if (granted.get(key) === true) return;
+  if (context.activationClusterRole === "") {
+    throw new Error("activation links are switched off in this operator (no --activation-cluster-role)");
+  }
+  const stored = await storedBinding(context, server);
+  // someone else's binding of that name is neither taken over nor, later, deleted
+  if (stored !== undefined && isControlledBy(stored as KubeObject, server) !== true) {
+    throw new Error(
+      `RoleBinding ${activationBindingName(server)} exists and is not controlled by this server`,
+    );
+  }
+  const binding = renderActivationBinding(server, context.activationClusterRole);
+  await applyRendered(context, resourceTypes.roleBinding, binding, undefined);
+  granted.set(key, true);
+}
+
+/** Removes the server's binding, if this operator made it, unless already done in this process. */
+async function revokeActivationAccess(context: ReconcileContext, server: DeltaSharingServer) {
+  const key = objectKey(server);
+  if (granted.get(key) === false) return;
+  const stored = await storedBinding(context, server);
+  if (stored !== undefined && isControlledBy(stored as KubeObject, server) === true) {
+    await context.client.delete(bindingPath(server)).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
-    }
+    });
+    context.metrics.writes.inc({ resource: resourceTypes.roleBinding.plural });
   }
-  for (const recipient of recipients) {
-    const expiresAt = recipient.status?.activation?.expiresAt;
-    const time = expiresAt === undefined ? Number.NaN : Date.parse(expiresAt);
-    if (time > now) upcoming.push(time);
-  }
-  const next = Math.min(now + maxWaitMs, ...upcoming);
-  return next - now + 1000;
+  granted.set(key, false);
 }
 
-// The Role and RoleBinding exist while the pods get the API token; they are removed before the
-// pods lose it, so a failed delete is retried while the stored Deployment still shows the token.
-export async function applyActivationAccess(
+/**
+ * Grants the access while the server has links, revokes it otherwise (before the pods lose their
+ * token: permissions go first). A failure is a Warning event: links answer 503 meanwhile, and
+ * nothing else of the server waits for it.
+ */
+export async function settleActivationAccess(
   context: ReconcileContext,
   server: DeltaSharingServer,
-  deployment: V1Deployment | undefined,
   activationLinks: boolean,
 ): Promise<void> {
-  if (activationLinks) {
-    await applyRendered(context, resourceTypes.role, renderActivationRole(server), undefined);
-    await applyRendered(context, resourceTypes.roleBinding, renderActivationRoleBinding(server), undefined);
-    return;
-  }
-  if (!mountsKubeApi(deployment)) return;
-  for (const type of [resourceTypes.roleBinding, resourceTypes.role]) {
-    await context.client
-      .delete(objectPath(type, server.metadata.namespace, activationRoleName(server)))
-      .catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      });
+  try {
+    if (activationLinks) await grantActivationAccess(context, server);
+    else await revokeActivationAccess(context, server);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const what = activationLinks ? "could not grant" : "could not revoke";
+    context.events.record(
+      server,
+      "Warning",
+      "ActivationAccessFailed",
+      `${what} the access activation links need: ${reason}`,
+    );
   }
 }

@@ -63,6 +63,8 @@ export interface ReconcileContext {
   /** A signing key for a server's page tokens and file URLs. */
   makeSigningKey: () => string;
   defaultImage: string;
+  /** The ClusterRole servers with activation links are bound to ("" when the installation has none). */
+  activationClusterRole: string;
 }
 
 export interface ReconcileResult {

@@ -16,7 +16,7 @@ import { renderConfigSecret, signingKeyOf } from "../render/configSecret.ts";
 import { profileTokenOf } from "../render/credentialSecret.ts";
 import type { Credentials } from "../render/credentials.ts";
 import { readCredentials } from "../render/credentialsRecord.ts";
-import { mountsKubeApi, renderDeployment } from "../render/deployment.ts";
+import { renderDeployment } from "../render/deployment.ts";
 import { profileEndpoint } from "../render/endpoint.ts";
 import { renderIngress } from "../render/ingress.ts";
 import { configSecretName, credentialSecretName, serverWorkloadName } from "../render/names.ts";
@@ -30,12 +30,13 @@ import { type ConfigOutcome, plural, serverStatus } from "../render/serverStatus
 import { renderService } from "../render/service.ts";
 import { renderServiceAccount } from "../render/serviceAccount.ts";
 import { shareNameOf } from "../render/shareConfig.ts";
-import { applyActivationAccess, deleteExpiredLeases } from "./activationAccess.ts";
+import { settleActivationAccess } from "./activationAccess.ts";
 import { appliedConfigOf } from "./appliedConfig.ts";
 import { applyRendered, deleteObject, removeFinalizer, revokeFinalizer, writeGuarded } from "./apply.ts";
 import type { Cached, ReconcileContext, Reconciler } from "./context.ts";
 import { recipientsOf, serverKeyOf, sharesOf } from "./dependents.ts";
 import { reportStatus } from "./report.ts";
+import { tidySpentLeases } from "./spentLeases.ts";
 
 // A configuration is written at most this often per server: each write is the whole file (up to
 // a megabyte) and a reload on every pod, so a burst of changes is gathered into few writes.
@@ -305,7 +306,7 @@ async function applyWorkload(
     children.serviceAccount,
   );
   await applyRendered(context, resourceTypes.service, renderService(server), children.service);
-  await applyActivationAccess(context, server, children.deployment, activationLinks);
+  await settleActivationAccess(context, server, activationLinks);
   const deployment = renderDeployment(server, { defaultImage: context.defaultImage, activationLinks });
   await applyRendered(context, resourceTypes.deployment, deployment, children.deployment);
   await applyPodMonitor(context, server);
@@ -372,10 +373,6 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     const activationLinks = servesActivationLinks(recipients);
     const outcome = await reconcileObjects(context, server, children, plan, activationLinks);
     if ("deferMs" in outcome) return { requeueAfterMs: outcome.deferMs };
-    const leasesAgainMs =
-      activationLinks || mountsKubeApi(children.deployment)
-        ? await deleteExpiredLeases(context, server, recipients)
-        : undefined;
     const report = context.serving.report(key);
     if (report === undefined) context.serving.poke(key);
     const loading = judgeLoading(
@@ -388,6 +385,7 @@ export function serverReconciler(context: ReconcileContext, exclusions: Exclusio
     const status = serverStatus(server, outcome, children.deployment, loading, endpoint, context.now());
     const ready = await reportStatus(context, resourceTypes.server, server, status);
     if (ready !== undefined) context.events.record(server, "Normal", ready.reason, ready.message);
+    const leasesAgainMs = await tidySpentLeases(context, server, recipients, activationLinks);
     return leasesAgainMs !== undefined ? { requeueAfterMs: leasesAgainMs } : {};
   };
 }

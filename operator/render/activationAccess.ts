@@ -1,10 +1,15 @@
 // What a server needs to spend activation links, given only while one of its recipients has a
-// link (spec.activation): a Role allowing `create` and `get` on Leases in the server's namespace
-// and nothing else (leaseStoreRules, the server's own definition), bound to the server's
-// ServiceAccount, and an API token for its pods in a projected volume of their own: a token the
-// kubelet rotates (one hour), the cluster's CA and the namespace. Servers without links keep
-// running with no API token at all.
-import type { V1EnvVar, V1Role, V1RoleBinding, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+// link (spec.activation): a RoleBinding in the server's namespace to a ClusterRole allowing
+// `create` and `get` on Leases and nothing else (leaseStoreRules, the server's own definition),
+// and an API token for its pods in a projected volume of their own: a token the kubelet rotates
+// (one hour), the cluster's CA and the namespace. Servers without links run with no API token.
+import type {
+  V1ClusterRole,
+  V1EnvVar,
+  V1RoleBinding,
+  V1Volume,
+  V1VolumeMount,
+} from "@kubernetes/client-node";
 import { leaseStoreRules, serviceAccountDirEnv } from "../../server/auth/activationLeases.ts";
 import type { DeltaRecipient, DeltaSharingServer } from "../api/kinds.ts";
 import { serverLabels, serverWorkloadName } from "./names.ts";
@@ -22,25 +27,32 @@ export function servesActivationLinks(recipients: DeltaRecipient[]): boolean {
   );
 }
 
-export const activationRoleName = (server: DeltaSharingServer) => `${serverWorkloadName(server)}-activation`;
+export const activationBindingName = (server: DeltaSharingServer) =>
+  `${serverWorkloadName(server)}-activation`;
 
-export function renderActivationRole(server: DeltaSharingServer): V1Role {
-  return {
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
-    metadata: ownedMetadata(server, activationRoleName(server), serverLabels(server.metadata.name)),
-    rules: leaseStoreRules,
-  };
-}
-
-export function renderActivationRoleBinding(server: DeltaSharingServer): V1RoleBinding {
-  const metadata = ownedMetadata(server, activationRoleName(server), serverLabels(server.metadata.name));
+/**
+ * Binds the server's ServiceAccount, in its namespace only, to the installation's Lease-store
+ * ClusterRole (leaseStoreRules; the chart installs it): the operator may bind that one role and
+ * grants nothing it could widen.
+ */
+export function renderActivationBinding(server: DeltaSharingServer, clusterRole: string): V1RoleBinding {
+  const metadata = ownedMetadata(server, activationBindingName(server), serverLabels(server.metadata.name));
   return {
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "RoleBinding",
     metadata,
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: activationRoleName(server) },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
     subjects: [{ kind: "ServiceAccount", name: serverWorkloadName(server), namespace: metadata.namespace }],
+  };
+}
+
+/** The ClusterRole a server's binding names, as the chart installs it (rules: leaseStoreRules). */
+export function renderLeaseStoreClusterRole(name: string): V1ClusterRole {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name },
+    rules: leaseStoreRules,
   };
 }
 

@@ -2,8 +2,9 @@
 // Kubernetes API is the one store they all reach. Spending is the atomic create of a Lease named
 // for the code's hash; the API server lets exactly one create of a name succeed, so of two replicas
 // racing for the same code one gets the profile and the other a 409, answered as "already used".
-// The server pods need a Role allowing `create` on `leases` in their namespace and nothing else
-// and `get` on them (no list, update or delete): they can neither enumerate nor undo a spend.
+// The server pods need `create` and `get` on Leases in their namespace and nothing else (no list,
+// update or delete): they can neither enumerate nor undo a spend. The operator deletes the Leases
+// of links that have expired.
 import { readFileSync } from "node:fs";
 import { isIPv6 } from "node:net";
 import { join } from "node:path";

@@ -32,7 +32,8 @@ export const ActivationConfig = T.Object(
     leaseNamespace: T.Optional(
       T.String({
         pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
-        description: "Namespace of the Leases that spend activation codes; the pod's own when absent.",
+        description:
+          "Namespace of the Leases that spend activation codes; when absent, the pod's own (or the kubeconfig context's, with kubeconfigFile).",
       }),
     ),
     kubeconfigFile: T.Optional(

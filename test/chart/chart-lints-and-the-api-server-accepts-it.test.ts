@@ -33,8 +33,9 @@ const variants: Record<string, object> = {
     tolerations: [{ key: "dedicated", operator: "Equal", value: "platform", effect: "NoSchedule" }],
     priorityClassName: "system-cluster-critical",
   },
-  "no leader election, no aggregated roles, existing ServiceAccount": {
+  "no leader election, no aggregated roles, no activation links, existing ServiceAccount": {
     leaderElection: { enabled: false },
+    activationLinks: { enabled: false },
     rbac: { aggregateToDefaultRoles: false },
     serviceAccount: { create: false, name: "platform-operator" },
     metrics: { service: { enabled: false } },
@@ -274,9 +275,15 @@ describe("the Helm chart", () => {
 
   test("watching one namespace grants a Role there and no cluster-wide rules", async () => {
     const objects = await renderChart("dso", namespace, { watchNamespace: watched });
+    // ClusterRoles only as definitions: aggregated into the user-facing roles, and the Lease role
+    // the operator binds in a server's namespace; no ClusterRoleBinding grants anything cluster-wide
     assert.deepEqual(
       find(objects, "ClusterRole").map((each) => each.metadata.name),
-      ["dso-delta-sharing-operator-view", "dso-delta-sharing-operator-edit"],
+      [
+        "dso-delta-sharing-operator-activation",
+        "dso-delta-sharing-operator-view",
+        "dso-delta-sharing-operator-edit",
+      ],
     );
     assert.deepEqual(find(objects, "ClusterRoleBinding"), []);
     assert.equal(find(objects, "Role", "dso-delta-sharing-operator")[0]?.metadata.namespace, watched);

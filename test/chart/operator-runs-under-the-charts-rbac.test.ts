@@ -3,8 +3,8 @@
 // 65532 on a read-only root, authenticated only by a token of the chart's ServiceAccount mounted at
 // the in-cluster path. With nothing but the chart's RBAC it takes examples/share.yaml into the
 // server's configuration (Ready waits for pods, which no kubelet runs here),
-// releases a deleted recipient's finalizer, removes a PodDisruptionBudget the spec drops, and gives
-// a server the Lease Role of activation links and takes it back, without one request refused; and the same identity is refused what the chart does not grant.
+// releases a deleted recipient's finalizer, removes a PodDisruptionBudget the spec drops, binds a
+// server to the chart's Lease role for activation links and unbinds it, without one request refused; and the same identity is refused what the chart does not grant.
 import assert from "node:assert/strict";
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { after, before, test } from "node:test";
 import { parse } from "yaml";
 import { createKubeClient, type KubeClient } from "../../operator/kube/client.ts";
 import { objectPath, type ResourceType, resourceTypes } from "../../operator/kube/resourceTypes.ts";
+import { leaseStoreRules } from "../../server/auth/activationLeases.ts";
 import { type KubeGround, startKube } from "../ground/kube.ts";
 import { freePort } from "../ground/ports.ts";
 import type { RunningProcess } from "../ground/process.ts";
@@ -274,29 +275,37 @@ test("it releases a deleted recipient and deletes the PodDisruptionBudget a spec
   assert.doesNotMatch(operator?.output() ?? "", /forbidden|\b403\b/i);
 });
 
-test("an activation link gives the server its Lease Role and API token, the last one takes them away, and expired spends are deleted", async () => {
+const spendLease = (name: string, expiresAt: string | undefined, labelled = true) => ({
+  apiVersion: "coordination.k8s.io/v1",
+  kind: "Lease",
+  metadata: {
+    name,
+    ...(labelled ? { labels: { "app.kubernetes.io/managed-by": "delta-sharing-operator" } } : {}),
+    ...(expiresAt
+      ? { annotations: { "sharing.delta-sharing-operator.dev/link-expires-at": expiresAt } }
+      : {}),
+  },
+  spec: { holderIdentity: "analytics-partner" },
+});
+
+test("an activation link binds the server to the chart's Lease role and mounts its token, the last one takes both away; only spends of expired links are deleted", async () => {
   const partner = exampleObjects().find((object) => object.metadata.name === "analytics-partner");
   assert.ok(partner);
   const inSharing = (spec: object) =>
-    ({
-      ...partner,
-      metadata: { ...partner.metadata, namespace: sharingNamespace },
-      spec,
-    }) as Manifest;
-  // a link's spend as a server pod leaves it, for a link that has expired since
-  const spent = `dso-activation-${"0f".repeat(32)}`;
-  await admin.create(`/apis/coordination.k8s.io/v1/namespaces/${sharingNamespace}/leases`, {
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    metadata: {
-      name: spent,
-      labels: { "app.kubernetes.io/managed-by": "delta-sharing-operator" },
-      annotations: { "sharing.delta-sharing-operator.dev/link-expires-at": "2026-01-01T00:00:00Z" },
-    },
-    spec: { holderIdentity: "analytics-partner" },
-  });
-  const leasePath = objectPath(resourceTypes.lease, sharingNamespace, spent);
-  const rolePath = objectPath(resourceTypes.role, sharingNamespace, "sharing-activation");
+    ({ ...partner, metadata: { ...partner.metadata, namespace: sharingNamespace }, spec }) as Manifest;
+  // spends as server pods leave them: of a link long expired (deleted), of one still valid, one
+  // another party labelled differently, one without a readable expiry (all three kept)
+  const lease = (hex: string) => `dso-activation-${hex.repeat(32)}`;
+  const seeded = {
+    expired: spendLease(lease("0f"), "2026-01-01T00:00:00Z"),
+    valid: spendLease(lease("1e"), "2099-01-01T00:00:00Z"),
+    foreign: spendLease(lease("2d"), "2026-01-01T00:00:00Z", false),
+    unreadable: spendLease(lease("3c"), undefined),
+  };
+  for (const each of Object.values(seeded)) {
+    await admin.create(`/apis/coordination.k8s.io/v1/namespaces/${sharingNamespace}/leases`, each);
+  }
+  const leasePath = (name: string) => objectPath(resourceTypes.lease, sharingNamespace, name);
   const bindingPath = objectPath(resourceTypes.roleBinding, sharingNamespace, "sharing-activation");
   const mountsToken = async () => {
     const deployment = await admin.get<{ spec: { template: { spec: { volumes?: { name: string }[] } } } }>(
@@ -304,31 +313,41 @@ test("an activation link gives the server its Lease Role and API token, the last
     );
     return deployment.spec.template.spec.volumes?.some((volume) => volume.name === "kube-api") ?? false;
   };
+  const apply = (spec: object) =>
+    applyManifest(admin, inSharing(spec), {
+      namespace: sharingNamespace,
+      dryRun: false,
+      fieldManager: "kubectl",
+    });
 
-  await applyManifest(admin, inSharing({ ...partner.spec, activation: {} }), {
-    namespace: sharingNamespace,
-    dryRun: false,
-    fieldManager: "kubectl",
-  });
+  await apply({ ...partner.spec, activation: {} });
   await waitUntil(async () => !(await gone(bindingPath)) && (await mountsToken()), {
     timeoutMs: 60_000,
-    what: "the server's activation Role, RoleBinding and API token",
+    what: "the server's activation RoleBinding and API token",
   });
-  assert.equal(await gone(rolePath), false);
-  await waitUntil(() => gone(leasePath), {
+  const binding = await admin.get<{ roleRef: { kind: string; name: string } }>(bindingPath);
+  assert.deepEqual(
+    [binding.roleRef.kind, binding.roleRef.name],
+    ["ClusterRole", `${release}-delta-sharing-operator-activation`],
+  );
+  const role = await admin.get<{ rules: unknown }>(
+    objectPath(resourceTypes.clusterRole, undefined, binding.roleRef.name),
+  );
+  assert.deepEqual(role.rules, leaseStoreRules, "the chart's role is the server's own definition");
+  await waitUntil(() => gone(leasePath(seeded.expired.metadata.name)), {
     timeoutMs: 60_000,
-    what: "the expired spend's Lease to be deleted",
+    what: "the expired link's Lease to be deleted",
   });
+  for (const kept of [seeded.valid, seeded.foreign, seeded.unreadable]) {
+    assert.equal(await gone(leasePath(kept.metadata.name)), false, kept.metadata.name);
+  }
 
-  await applyManifest(admin, inSharing(partner.spec), {
-    namespace: sharingNamespace,
-    dryRun: false,
-    fieldManager: "kubectl",
-  });
-  await waitUntil(async () => (await gone(rolePath)) && (await gone(bindingPath)) && !(await mountsToken()), {
+  await apply(partner.spec);
+  await waitUntil(async () => (await gone(bindingPath)) && !(await mountsToken()), {
     timeoutMs: 60_000,
-    what: "the Role, RoleBinding and API token to go with the last link",
+    what: "the RoleBinding and API token to go with the last link",
   });
+  assert.equal(await gone(leasePath(seeded.valid.metadata.name)), false, "a valid link's spend stays");
   assert.doesNotMatch(operator?.output() ?? "", /forbidden|\b403\b/i);
 });
 
@@ -346,15 +365,19 @@ test("the chart's ServiceAccount is refused what the operator never does", async
       namespace: operatorNamespace,
       name: "delta-sharing-operator",
     },
-    // activation links: the servers' Role and RoleBinding, and spent links' Leases
-    { verb: "create", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    // activation links: servers' RoleBindings to the chart's Lease role, spent links' Leases
     {
       verb: "create",
       group: "rbac.authorization.k8s.io",
       resource: "rolebindings",
       namespace: sharingNamespace,
     },
-    { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
+    {
+      verb: "bind",
+      group: "rbac.authorization.k8s.io",
+      resource: "clusterroles",
+      name: `${release}-delta-sharing-operator-activation`,
+    },
     { verb: "delete", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
   ];
   for (const attributes of granted) assert.equal(await allowed(attributes), true, JSON.stringify(attributes));
@@ -366,11 +389,14 @@ test("the chart's ServiceAccount is refused what the operator never does", async
     { verb: "get", resource: "pods", subresource: "proxy", namespace: sharingNamespace },
     { verb: "get", resource: "configmaps", namespace: sharingNamespace },
     { verb: "delete", group: "apps", resource: "deployments", namespace: sharingNamespace },
-    // it may grant only what it holds: no escalate, no bind, nothing cluster-wide
-    { verb: "escalate", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    // it binds that one role and makes none: no other role to bind, none to write or widen
     { verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles", name: "cluster-admin" },
+    { verb: "bind", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    { verb: "escalate", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterroles" },
     { verb: "create", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" },
-    { verb: "get", group: "rbac.authorization.k8s.io", resource: "roles", namespace: sharingNamespace },
+    { verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: sharingNamespace },
     {
       verb: "delete",
       group: "sharing.delta-sharing-operator.dev",

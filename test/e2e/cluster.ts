@@ -11,6 +11,8 @@ import {
   type ResourceType,
   resourceTypes,
 } from "../../operator/kube/resourceTypes.ts";
+import { defaultActivationClusterRole } from "../../operator/main.ts";
+import { renderLeaseStoreClusterRole } from "../../operator/render/activationAccess.ts";
 import { type KubeGround, startKube } from "../ground/kube.ts";
 import { repoRoot } from "../ground/paths.ts";
 import { freePort } from "../ground/ports.ts";
@@ -83,6 +85,11 @@ export async function startCluster(): Promise<Cluster> {
   try {
     await installCrds(client);
     await publishRootCa(kube, client, "default");
+    // what the chart installs beside the operator: the role servers with activation links get
+    const role = renderLeaseStoreClusterRole(defaultActivationClusterRole);
+    await client.apply(objectPath(resourceTypes.clusterRole, undefined, defaultActivationClusterRole), role, {
+      fieldManager: "e2e-installer",
+    });
   } catch (error) {
     await kube.stop();
     throw error;

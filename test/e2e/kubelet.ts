@@ -122,7 +122,12 @@ async function projectedData(
       const map = await client.get<V1ConfigMap>(
         `/api/v1/namespaces/${namespace}/configmaps/${source.configMap.name}`,
       );
-      for (const item of source.configMap.items ?? []) put(item.path, map.data?.[item.key] ?? "");
+      for (const item of source.configMap.items ?? []) {
+        const value = map.data?.[item.key];
+        // the kubelet fails the mount (and the pod never starts) on a missing key
+        if (value === undefined) throw new Error(`ConfigMap ${source.configMap.name} has no key ${item.key}`);
+        put(item.path, value);
+      }
     } else if (source.downwardAPI) {
       for (const item of source.downwardAPI.items ?? []) {
         if (item.fieldRef?.fieldPath !== "metadata.namespace")
@@ -192,7 +197,12 @@ export async function runPod(options: PodOptions): Promise<RunningPod> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: root,
-    ...(api ? { KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port } : {}),
+    ...(api
+      ? {
+          KUBERNETES_SERVICE_HOST: api.hostname.replace(/^\[|\]$/g, ""),
+          KUBERNETES_SERVICE_PORT: api.port || "443",
+        }
+      : {}),
     ...options.extraEnv,
   };
   for (const variable of container.env ?? []) {

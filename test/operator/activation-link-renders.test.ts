@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type ActivationStatus, planActivation } from "../../operator/render/activation.ts";
 import {
-  renderActivationRole,
-  renderActivationRoleBinding,
+  renderActivationBinding,
+  renderLeaseStoreClusterRole,
   servesActivationLinks,
 } from "../../operator/render/activationAccess.ts";
 import { renderProfile } from "../../operator/render/credentialSecret.ts";
@@ -91,7 +91,7 @@ describe("activation links from DeltaRecipients", () => {
     assert.equal(renderRecipientConfig({ ...outsider, spec }, first, new Map()).config.activation, undefined);
   });
 
-  it("a server whose recipient has a link gets a Lease-only Role, its binding and an API token volume; others none", () => {
+  it("a server whose recipient has a link gets a binding to the Lease-only role and an API token volume; others none", () => {
     const sharing = server("sharing", { activation: { contact: "data-team@example.com" } });
     const plain = renderDeployment(sharing, { defaultImage: "x" });
     assert.equal(mountsKubeApi(plain), false);
@@ -112,13 +112,18 @@ describe("activation links from DeltaRecipients", () => {
       mount?.mountPath,
     );
 
-    const role = renderActivationRole(sharing);
+    const role = renderLeaseStoreClusterRole("dso-activation");
     assert.deepEqual(role.rules, leaseStoreRules);
     assert.deepEqual(role.rules, [
       { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create", "get"] },
     ]);
-    const binding = renderActivationRoleBinding(sharing);
-    assert.equal(binding.roleRef.name, role.metadata?.name);
+    const binding = renderActivationBinding(sharing, "dso-activation");
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "dso-activation",
+    });
+    assert.equal(binding.metadata?.namespace, sharing.metadata.namespace);
     assert.deepEqual(binding.subjects, [
       { kind: "ServiceAccount", name: "sharing", namespace: sharing.metadata.namespace },
     ]);

@@ -89,13 +89,23 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-# activation links: while a recipient has one, a Role letting the server's pods create and get
-# Leases, bound to the server's ServiceAccount (the API server lets only a holder of those verbs
-# grant them); and the Leases the pods create to spend a link, deleted once the link expired
+{{- if .Values.activationLinks.enabled }}
+# activation links: while a recipient has one, a RoleBinding of the server's ServiceAccount to the
+# chart's Lease-store ClusterRole, which alone the operator may bind (it holds no Lease rights to
+# pass on); and the Leases the server pods create to spend links, deleted once the links expired
 - apiGroups: ["rbac.authorization.k8s.io"]
-  resources: ["roles", "rolebindings"]
-  verbs: ["create", "patch", "delete"]
+  resources: ["rolebindings"]
+  verbs: ["get", "create", "patch", "delete"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["clusterroles"]
+  resourceNames: [{{ include "dso.activationClusterRole" . | quote }}]
+  verbs: ["bind"]
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "list", "delete"]
+  verbs: ["list", "delete"]
+{{- end }}
+{{- end -}}
+
+{{- define "dso.activationClusterRole" -}}
+{{ include "dso.fullname" . }}-activation
 {{- end -}}
