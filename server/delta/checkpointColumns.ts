@@ -44,13 +44,25 @@ export function groupMayHold(group: RowGroup, column: string): boolean {
   return !seen;
 }
 
+/**
+ * Whether the leaf need not be read: its statistics say every entry is null, so every row reads
+ * as absent without it. Not for the path (it tells which rows hold an add) nor tags (an empty map
+ * is logged as tags, a null one is not, and both count as null entries).
+ */
+function skippable(meta: ColumnMetaData): boolean {
+  const [, field] = meta.path_in_schema;
+  if (field === "path" || field === "tags") return false;
+  const nulls = meta.statistics?.null_count;
+  return nulls !== undefined && Number(nulls) === Number(meta.num_values);
+}
+
 async function openLeaves(file: RandomAccessFile, tree: SchemaTree, group: RowGroup): Promise<AddLeaves> {
   const metas = group.columns
     .map((chunk) => chunk.meta_data)
-    .filter((meta): meta is ColumnMetaData => meta?.path_in_schema[0] === "add");
+    .filter((meta): meta is ColumnMetaData => meta?.path_in_schema[0] === "add" && !skippable(meta));
   const buffers = await Promise.all(metas.map((meta) => file.slice(...chunkRange(meta))));
   const leaves: AddLeaves = { scalars: new Map(), maps: new Map(), dv: new Map() };
-  const mapParts = new Map<string, LeafCursor[]>();
+  const mapParts = new Map<string, { keys?: LeafCursor; values?: LeafCursor }>();
   metas.forEach((meta, index) => {
     const cursor = new LeafCursor(buffers[index] as ArrayBuffer, leafDecoder(tree, meta));
     const [, field, sub] = meta.path_in_schema;
@@ -60,12 +72,14 @@ async function openLeaves(file: RandomAccessFile, tree: SchemaTree, group: RowGr
     } else if (field === "deletionVector" && sub !== undefined) {
       leaves.dv.set(sub, cursor);
     } else if ((mapFields as readonly string[]).includes(field)) {
-      const parts = mapParts.get(field) ?? [];
-      parts.push(cursor);
+      const parts = mapParts.get(field) ?? {};
+      if (meta.path_in_schema[meta.path_in_schema.length - 1] === "value") parts.values = cursor;
+      else parts.keys = cursor;
       mapParts.set(field, parts);
     }
   });
-  for (const [field, [keys, values]] of mapParts) {
+  // without its keys (all null) a map is null or empty in every row
+  for (const [field, { keys, values }] of mapParts) {
     if (keys) leaves.maps.set(field, { keys, values });
   }
   return leaves;
@@ -104,6 +118,9 @@ function deletionVectorOf(dv: Map<string, LeafCursor>): Record<string, unknown> 
   return raw;
 }
 
+/** Null as undefined, the way parseAdd reads a field a Parquet row leaves out. */
+const given = (value: unknown) => (value === null ? undefined : value);
+
 /** Appends the adds of a checkpoint file to `columns`. */
 export async function readCheckpointAdds(
   file: RandomAccessFile,
@@ -114,18 +131,34 @@ export async function readCheckpointAdds(
   const tree = parquetSchema(metadata);
   for (const group of metadata.row_groups) {
     if (!groupMayHold(group, "add")) continue;
-    const leaves = await openLeaves(file, tree, group);
-    const path = leaves.scalars.get("path");
+    const { scalars, maps, dv } = await openLeaves(file, tree, group);
+    const path = scalars.get("path");
     if (!path) throw new CorruptLogError(`${where}: the checkpoint has no add.path column`);
+    const size = scalars.get("size");
+    const modificationTime = scalars.get("modificationTime");
+    const dataChange = scalars.get("dataChange");
+    const stats = scalars.get("stats");
+    const baseRowId = scalars.get("baseRowId");
+    const defaultRowCommitVersion = scalars.get("defaultRowCommitVersion");
+    const partitionValues = maps.get("partitionValues");
+    const tags = maps.get("tags");
     const rows = Number(group.num_rows);
     for (let row = 0; row < rows; row++) {
-      const raw: Record<string, unknown> = {};
-      for (const field of scalarFields) raw[field] = scalar(leaves.scalars.get(field));
-      for (const field of mapFields) raw[field] = mapEntries(leaves.maps.get(field));
-      raw.deletionVector = deletionVectorOf(leaves.dv);
+      // every leaf moves one row on, whether or not the row holds an add
+      const raw = {
+        path: given(scalar(path)),
+        size: given(scalar(size)),
+        modificationTime: given(scalar(modificationTime)),
+        dataChange: given(scalar(dataChange)),
+        stats: given(scalar(stats)),
+        baseRowId: given(scalar(baseRowId)),
+        defaultRowCommitVersion: given(scalar(defaultRowCommitVersion)),
+        partitionValues: given(mapEntries(partitionValues)),
+        tags: given(mapEntries(tags)),
+        deletionVector: given(deletionVectorOf(dv)),
+      };
       // the add struct is present when its path leaf is defined at least to the struct's level
       if (path.def < 1) continue;
-      for (const key of Object.keys(raw)) if (raw[key] === null) raw[key] = undefined;
       columns.appendFile(parseAdd(raw, where));
     }
   }

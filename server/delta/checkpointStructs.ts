@@ -123,7 +123,14 @@ export async function* readCheckpointStructs(
     if (!groupMayHold(group, column)) continue;
     const leaves = await openLeaves(file, tree, group, column);
     const rows = Number(group.num_rows);
+    const [pilot, ...others] = leaves;
+    if (!pilot) continue;
     for (let row = 0; row < rows; row++) {
+      // rows without the struct hold one entry with level 0 in every one of its leaves
+      const absent = pilot.cursor.skipAbsent(rows - row);
+      for (const leaf of others) leaf.cursor.skip(absent);
+      row += absent;
+      if (row >= rows) break;
       const raw: Raw = {};
       let present = false;
       for (const leaf of leaves) if (place(raw, leaf)) present = true;

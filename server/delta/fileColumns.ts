@@ -135,14 +135,27 @@ export class FileColumns {
     this.#hashes = this.#hashes.slice(0, n);
     let capacity = 16;
     while (capacity < n * 2) capacity *= 2;
-    this.#slots = new Int32Array(capacity).fill(-1);
+    const slots = new Int32Array(capacity).fill(-1);
+    const hashes = this.#hashes;
+    const mask = capacity - 1;
+    this.#slots = slots;
+    // the probing of #find, without its allocations: this runs once per file of a cold snapshot
     for (let row = 0; row < n; row++) {
-      const previous = this.#find(row, this.#hashes[row] as number);
-      if (previous.row >= 0) {
-        this.superseded.add(previous.row);
-        this.totalSize -= this.sizes[previous.row] as number;
+      const rowHash = hashes[row] as number;
+      let slot = rowHash & mask;
+      let key: string | undefined;
+      for (let other = slots[slot] as number; other >= 0; other = slots[slot] as number) {
+        if (hashes[other] === rowHash) {
+          key ??= this.key(row);
+          if (this.key(other) === key) {
+            this.superseded.add(other);
+            this.totalSize -= this.sizes[other] as number;
+            break;
+          }
+        }
+        slot = (slot + 1) & mask;
       }
-      this.#slots[previous.slot] = row;
+      slots[slot] = row;
     }
     return this;
   }
@@ -150,7 +163,7 @@ export class FileColumns {
   /** The row holding `key`, or -1. */
   indexOf(key: string): number {
     if (this.count === 0) return -1;
-    return this.#find(key, keyHash(key)).row;
+    return this.#find(key, keyHash(key));
   }
 
   path(row: number): string {
@@ -199,18 +212,14 @@ export class FileColumns {
     };
   }
 
-  /** The slot of `key` (or of the key of row `key`, decoded only on a hash match). */
-  #find(key: string | number, keyHashValue: number): { slot: number; row: number } {
+  /** The row holding `key` (its hash given), or -1. */
+  #find(key: string, keyHashValue: number): number {
     const mask = this.#slots.length - 1;
     let slot = keyHashValue & mask;
-    let text = typeof key === "string" ? key : undefined;
     while (true) {
       const row = this.#slots[slot] as number;
-      if (row < 0) return { slot, row: -1 };
-      if (this.#hashes[row] === keyHashValue) {
-        text ??= this.key(key as number);
-        if (this.key(row) === text) return { slot, row };
-      }
+      if (row < 0) return -1;
+      if (this.#hashes[row] === keyHashValue && this.key(row) === key) return row;
       slot = (slot + 1) & mask;
     }
   }

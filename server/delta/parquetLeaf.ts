@@ -74,6 +74,44 @@ export class LeafCursor {
     return this.#reps.length > 0 ? (this.#reps[this.#level] as number) : 0;
   }
 
+  /** Moves past `count` entries without reading them. */
+  skip(count: number): void {
+    let left = count;
+    while (left > 0) {
+      while (this.#level >= this.#levels) {
+        if (!this.#readPage()) return;
+      }
+      const end = Math.min(this.#levels, this.#level + left);
+      if (this.#defs.length === 0) this.#valueIndex += end - this.#level;
+      else for (let i = this.#level; i < end; i++) if (this.#defs[i] === this.maxDef) this.#valueIndex++;
+      left -= end - this.#level;
+      this.#level = end;
+    }
+  }
+
+  /**
+   * Moves past the entries, up to `limit`, whose top-level column is absent (definition level 0,
+   * one entry per row), stopping before the first present one; how many it moved past.
+   */
+  skipAbsent(limit: number): number {
+    let skipped = 0;
+    while (skipped < limit) {
+      while (this.#level >= this.#levels) {
+        if (!this.#readPage()) return skipped;
+      }
+      const defs = this.#defs;
+      if (defs.length === 0) return skipped;
+      const start = this.#level;
+      const end = Math.min(this.#levels, start + limit - skipped);
+      let i = start;
+      while (i < end && defs[i] === 0) i++;
+      skipped += i - start;
+      this.#level = i;
+      if (i < end) return skipped;
+    }
+    return skipped;
+  }
+
   #readPage(): boolean {
     const view = this.#view;
     if (this.#offset >= view.byteLength - 1) return false;
