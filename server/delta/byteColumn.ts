@@ -57,6 +57,15 @@ export class ByteColumn {
     return chunk.toString("utf8", offset, offset + (this.#lengths[index] as number));
   }
 
+  /** The UTF-8 bytes of the value at `index` (a view, not a copy), undefined when none was stored. */
+  bytes(index: number): Buffer | undefined {
+    const start = this.#starts[index] as number;
+    if (start < 0) return undefined;
+    const chunk = this.#chunks[Math.floor(start / 2 ** 32)] as Buffer;
+    const offset = start % 2 ** 32;
+    return chunk.subarray(offset, offset + (this.#lengths[index] as number));
+  }
+
   /** Frees the unused tail of the index arrays once all values are in. */
   seal(): void {
     if (this.#starts.length > this.#count) {

@@ -193,7 +193,7 @@ export class FileColumns {
     this.#idKnown ??= new Uint8Array(this.count);
     const ids = this.#ids;
     if (this.#idKnown[row] === 0) {
-      ids.set(hash("md5", this.path(row), "buffer"), row * 16);
+      ids.set(hash("md5", this.paths.bytes(row) ?? "", "buffer"), row * 16);
       this.#idKnown[row] = 1;
     }
     return Buffer.from(ids.buffer, ids.byteOffset + row * 16, 16).toString("hex");

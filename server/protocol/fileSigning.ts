@@ -49,26 +49,41 @@ export class FileSigner {
     this.#reuse = reuse;
   }
 
-  async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
-    let address: ReturnType<TableFiles["address"]>;
+  #address(logged: string): ReturnType<TableFiles["address"]> {
     try {
-      address = this.#files.address(logged);
+      return this.#files.address(logged);
     } catch (error) {
       if (error instanceof PathRefusedError) throw refusedPath(this.#table, error);
       throw error;
     }
-    const signed = await this.#signer.sign(address);
+  }
+
+  #handedOut(signed: { url: string; expiresAt: number }): { url: string; expiresAt: number } {
     this.minExpiresAt = Math.min(this.minExpiresAt ?? signed.expiresAt, signed.expiresAt);
     return signed;
   }
 
-  /** A presigned URL for one logged path (signed now, or reused) and its true expiry. */
-  async url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
+  async #signLogged(logged: string): Promise<{ url: string; expiresAt: number }> {
+    return this.#handedOut(await this.#signer.sign(this.#address(logged)));
+  }
+
+  /**
+   * A presigned URL for one logged path (reused, or signed now) and its true expiry, without
+   * waiting; undefined when the table's signer is not made yet (`url` makes it).
+   */
+  urlNow(loggedPath: string): { url: string; expiresAt: number } | undefined {
     const cached = this.#reuse?.get(loggedPath, Date.now());
-    if (cached) {
-      this.minExpiresAt = Math.min(this.minExpiresAt ?? cached.expiresAt, cached.expiresAt);
-      return cached;
-    }
+    if (cached) return this.#handedOut(cached);
+    const signed = this.#signer.signNow(this.#address(loggedPath));
+    if (!signed) return undefined;
+    this.#reuse?.set(loggedPath, signed.url, signed.expiresAt);
+    return this.#handedOut(signed);
+  }
+
+  /** A presigned URL for one logged path (reused, or signed now) and its true expiry. */
+  async url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
+    const now = this.urlNow(loggedPath);
+    if (now) return now;
     const signed = await this.#signLogged(loggedPath);
     this.#reuse?.set(loggedPath, signed.url, signed.expiresAt);
     return signed;

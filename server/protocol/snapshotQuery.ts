@@ -136,7 +136,7 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
             });
       batch += `${JSON.stringify(line)}\n`;
     } else {
-      const signed = await signer.url(view.path);
+      const signed = signer.urlNow(view.path) ?? (await signer.url(view.path));
       const id = signer.idScheme === "parquet" ? view.fileIdHex : undefined;
       batch += fileLineText(view, { ...signed, id: id ?? fileId(view.path, signer.idScheme) }, stamp);
     }

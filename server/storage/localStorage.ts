@@ -111,7 +111,7 @@ export class LocalTableStorage implements TableStorage {
     const expiresAt = Date.now() + ttlSeconds * 1000;
     return {
       expiresAt,
-      sign: async (path) => {
+      sign: (path) => {
         const token = this.#codec.encode({ tableId: this.#tableId, root: this.#rootIndex, path, expiresAt });
         return `${baseUrl}/files/${fileUrlName(path)}?sp=r&sig=${token}`;
       },

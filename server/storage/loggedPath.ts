@@ -40,6 +40,7 @@ function absoluteForm(path: string): string {
 }
 
 function decode(path: string, text: string): string {
+  if (!text.includes("%")) return text;
   try {
     return decodeURIComponent(text);
   } catch {
@@ -51,7 +52,7 @@ function checkKey(path: string, key: string): string {
   if (key === "" || key.startsWith("/") || key.includes("\0")) {
     throw new PathRefusedError(path, "the logged path does not name a file under the table");
   }
-  if (key.split("/").includes("..")) {
+  if (key.includes("..") && key.split("/").includes("..")) {
     throw new PathRefusedError(path, "the logged path escapes the table's location");
   }
   return key;

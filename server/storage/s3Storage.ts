@@ -188,7 +188,7 @@ export class S3TableStorage implements TableStorage {
     const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
     return {
       expiresAt: now + expiresIn * 1000,
-      sign: async (path) => {
+      sign: (path) => {
         const encodedPath = basePath + encodeS3Key(this.#key(path));
         return `${origin}${encodedPath}?${presign(encodedPath)}`;
       },

@@ -34,20 +34,27 @@ function hmac(key: Buffer | string, data: string): Buffer {
 
 const sha256Block = 64;
 
+/** The longest message fixedKeyHmacHex signs without allocating (string-to-sign is ~150 bytes). */
+const scratchMessage = 512;
+
 /** HMAC-SHA256 of ASCII messages under a fixed key, as two one-shot SHA-256 (RFC 2104): each
- * createHmac pays a digest set-up that costs as much as both hashes together on Node 24. */
+ * createHmac pays a digest set-up that costs as much as both hashes together on Node 24. The
+ * padded key blocks stay in two scratch buffers the message and the inner hash are written after. */
 function fixedKeyHmacHex(key: Buffer): (message: string) => string {
-  const inner = Buffer.alloc(sha256Block, 0x36);
-  const outer = Buffer.alloc(sha256Block, 0x5c);
+  const inner = Buffer.alloc(sha256Block + scratchMessage, 0x36);
+  const outer = Buffer.alloc(sha256Block + 32, 0x5c);
   for (let i = 0; i < key.length; i++) {
     inner[i] = (inner[i] as number) ^ (key[i] as number);
     outer[i] = (outer[i] as number) ^ (key[i] as number);
   }
-  const innerPad = inner.toString("latin1");
-  const outerPad = outer.toString("latin1");
+  const innerPad = inner.toString("latin1", 0, sha256Block);
   return (message) => {
-    const innerHash = hash("sha256", Buffer.from(innerPad + message, "latin1"), "binary");
-    return hash("sha256", Buffer.from(outerPad + innerHash, "latin1"), "hex");
+    const innerInput =
+      message.length <= scratchMessage
+        ? inner.subarray(0, sha256Block + inner.write(message, sha256Block, "latin1"))
+        : Buffer.from(innerPad + message, "latin1");
+    outer.set(hash("sha256", innerInput, "buffer"), sha256Block);
+    return hash("sha256", outer, "hex");
   };
 }
 

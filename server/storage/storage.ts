@@ -25,7 +25,7 @@ export interface SignedUrl {
 /** Signs many URLs at once against one set of credentials, so they all share one true expiry. */
 export interface UrlSigner {
   expiresAt: number;
-  sign(path: string): Promise<string>;
+  sign(path: string): string;
 }
 
 export interface TableStorage {

@@ -14,6 +14,8 @@ export interface TableRoot {
 /** Signs URLs for files under any of the table's roots; each root's signer is made when first needed. */
 export interface FileUrlSigner {
   sign(address: FileAddress): Promise<SignedUrl>;
+  /** The same without waiting, once the root's signer is made (undefined before). */
+  signNow(address: FileAddress): SignedUrl | undefined;
 }
 
 export class TableFiles {
@@ -48,6 +50,7 @@ export class TableFiles {
 
   signer(ttlSeconds: number, baseUrl: string): FileUrlSigner {
     const signers = new Map<number, Promise<UrlSigner>>();
+    const made = new Map<number, UrlSigner>();
     return {
       sign: async (address) => {
         let signer = signers.get(address.root);
@@ -56,7 +59,12 @@ export class TableFiles {
           signers.set(address.root, signer);
         }
         const ready = await signer;
-        return { url: await ready.sign(address.key), expiresAt: ready.expiresAt };
+        made.set(address.root, ready);
+        return { url: ready.sign(address.key), expiresAt: ready.expiresAt };
+      },
+      signNow: (address) => {
+        const ready = made.get(address.root);
+        return ready && { url: ready.sign(address.key), expiresAt: ready.expiresAt };
       },
     };
   }
