@@ -80,6 +80,28 @@ export class FileSigner {
     return this.#handedOut(signed);
   }
 
+  /** Presigned URLs for many logged paths (reused, or signed now), in order. */
+  async urls(loggedPaths: readonly string[]): Promise<{ url: string; expiresAt: number }[]> {
+    const now = Date.now();
+    const urls: { url: string; expiresAt: number }[] = new Array(loggedPaths.length);
+    const missing: number[] = [];
+    loggedPaths.forEach((path, index) => {
+      const cached = this.#reuse?.get(path, now);
+      if (cached) urls[index] = this.#handedOut(cached);
+      else missing.push(index);
+    });
+    if (missing.length === 0) return urls;
+    const signed = await this.#signer.signMany(
+      missing.map((index) => this.#address(loggedPaths[index] as string)),
+    );
+    missing.forEach((index, i) => {
+      const url = signed[i] as { url: string; expiresAt: number };
+      this.#reuse?.set(loggedPaths[index] as string, url.url, url.expiresAt);
+      urls[index] = this.#handedOut(url);
+    });
+    return urls;
+  }
+
   /** A presigned URL for one logged path (reused, or signed now) and its true expiry. */
   async url(loggedPath: string): Promise<{ url: string; expiresAt: number }> {
     const now = this.urlNow(loggedPath);

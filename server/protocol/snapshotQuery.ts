@@ -9,6 +9,7 @@ import { numRecords, type SelectionReport, selectFiles } from "../selection/file
 import type { SliceTest } from "../selection/partitionFilterMatch.ts";
 import type { SharedTable } from "../shares/catalog.ts";
 import type { TableAccess } from "./accessModes.ts";
+import { batchedFileLines } from "./batchedFileLines.ts";
 import type { ResponseFormat } from "./capabilities.ts";
 import { deltaAddLine, deltaMetadataLine, deltaProtocolLine } from "./deltaLines.ts";
 import { fileId } from "./fileIds.ts";
@@ -101,6 +102,11 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
         ...(versioned.timestamp !== undefined ? { timestamp: versioned.timestamp } : {}),
       }
     : undefined;
+  if (format === "parquet" && !paging && !files.hasDeletionVectors) {
+    yield* batchedFileLines(selected, signer, stamp, batchChars);
+    yield* endLines(query, undefined);
+    return;
+  }
   let count = 0;
   let rows = rowsBefore;
   let last: number | undefined;
@@ -149,11 +155,17 @@ export async function* snapshotQueryLines(query: SnapshotQuery): AsyncGenerator<
     }
   }
   if (batch !== "") yield batch;
-  if (paging || query.refreshToken !== undefined || query.endStreamAction) {
+  yield* endLines(query, nextPageToken);
+}
+
+function* endLines(query: SnapshotQuery, nextPageToken: string | undefined): Generator<unknown> {
+  if (query.paging || query.refreshToken !== undefined || query.endStreamAction) {
     const end: EndStreamAction = {
       ...(query.refreshToken !== undefined ? { refreshToken: query.refreshToken } : {}),
       ...(nextPageToken !== undefined ? { nextPageToken } : {}),
-      ...(signer.minExpiresAt !== undefined ? { minUrlExpirationTimestamp: signer.minExpiresAt } : {}),
+      ...(query.signer.minExpiresAt !== undefined
+        ? { minUrlExpirationTimestamp: query.signer.minExpiresAt }
+        : {}),
     };
     yield endStreamLine(end);
   }

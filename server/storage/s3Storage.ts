@@ -12,6 +12,7 @@ import { checkedKey } from "./loggedPath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
 import { createPresigner } from "./sigv4Presign.ts";
 import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
+import { presignOnWorker } from "./workerPresign.ts";
 
 const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
 
@@ -177,20 +178,31 @@ export class S3TableStorage implements TableStorage {
       : Number.POSITIVE_INFINITY;
     const expiresIn = Math.max(1, Math.min(ttlSeconds, credentialSeconds));
     const base = await this.#baseUrl();
-    const presign = createPresigner({
-      credentials,
+    const options = {
+      credentials: {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      },
       region: await this.#client.config.region(),
       host: base.host,
       expiresInSeconds: expiresIn,
       signingDate: new Date(now),
-    });
+    };
+    const presign = createPresigner(options);
     const origin = `${base.protocol}//${base.host}`;
     const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
+    const encode = (path: string) => basePath + encodeS3Key(this.#key(path));
     return {
       expiresAt: now + expiresIn * 1000,
       sign: (path) => {
-        const encodedPath = basePath + encodeS3Key(this.#key(path));
+        const encodedPath = encode(path);
         return `${origin}${encodedPath}?${presign(encodedPath)}`;
+      },
+      signMany: async (paths) => {
+        const encodedPaths = paths.map(encode);
+        const queries = (await presignOnWorker(options, encodedPaths)) ?? encodedPaths.map(presign);
+        return encodedPaths.map((encodedPath, i) => `${origin}${encodedPath}?${queries[i]}`);
       },
     };
   }

@@ -26,6 +26,8 @@ export interface SignedUrl {
 export interface UrlSigner {
   expiresAt: number;
   sign(path: string): string;
+  /** The same for many paths, where signing them elsewhere (another thread) pays. */
+  signMany?(paths: readonly string[]): Promise<string[]>;
 }
 
 export interface TableStorage {

@@ -16,6 +16,8 @@ export interface FileUrlSigner {
   sign(address: FileAddress): Promise<SignedUrl>;
   /** The same without waiting, once the root's signer is made (undefined before). */
   signNow(address: FileAddress): SignedUrl | undefined;
+  /** Many at once, in order. */
+  signMany(addresses: readonly FileAddress[]): Promise<SignedUrl[]>;
 }
 
 export class TableFiles {
@@ -51,16 +53,38 @@ export class TableFiles {
   signer(ttlSeconds: number, baseUrl: string): FileUrlSigner {
     const signers = new Map<number, Promise<UrlSigner>>();
     const made = new Map<number, UrlSigner>();
+    const signerOf = async (address: FileAddress) => {
+      let signer = signers.get(address.root);
+      if (!signer) {
+        signer = this.#storage(address).urlSigner(ttlSeconds, baseUrl);
+        signers.set(address.root, signer);
+      }
+      const ready = await signer;
+      made.set(address.root, ready);
+      return ready;
+    };
     return {
       sign: async (address) => {
-        let signer = signers.get(address.root);
-        if (!signer) {
-          signer = this.#storage(address).urlSigner(ttlSeconds, baseUrl);
-          signers.set(address.root, signer);
-        }
-        const ready = await signer;
-        made.set(address.root, ready);
+        const ready = await signerOf(address);
         return { url: ready.sign(address.key), expiresAt: ready.expiresAt };
+      },
+      signMany: async (addresses) => {
+        const signed: SignedUrl[] = new Array(addresses.length);
+        const byRoot = new Map<number, number[]>();
+        addresses.forEach((address, index) => {
+          const indexes = byRoot.get(address.root) ?? [];
+          indexes.push(index);
+          byRoot.set(address.root, indexes);
+        });
+        for (const indexes of byRoot.values()) {
+          const ready = await signerOf(addresses[indexes[0] as number] as FileAddress);
+          const keys = indexes.map((index) => (addresses[index] as FileAddress).key);
+          const urls = ready.signMany ? await ready.signMany(keys) : keys.map((key) => ready.sign(key));
+          indexes.forEach((index, i) => {
+            signed[index] = { url: urls[i] as string, expiresAt: ready.expiresAt };
+          });
+        }
+        return signed;
       },
       signNow: (address) => {
         const ready = made.get(address.root);
