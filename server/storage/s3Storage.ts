@@ -12,7 +12,7 @@ import { checkedKey } from "./loggedPath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
 import { createPresigner } from "./sigv4Presign.ts";
 import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
-import { presignOnWorker } from "./workerPresign.ts";
+import { prepareSigningThread, presignOnWorker } from "./workerPresign.ts";
 
 const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
 
@@ -48,6 +48,7 @@ export class S3TableStorage implements TableStorage {
     this.#client = client;
     this.#bucket = bucket;
     this.#prefix = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+    prepareSigningThread();
   }
 
   #key(path: string): string {

@@ -39,6 +39,11 @@ function start(): void {
   worker = thread;
 }
 
+/** Starts the thread ahead of the first answer that needs it (it takes a few tens of ms to start). */
+export function prepareSigningThread(): void {
+  if (!worker && !failed) start();
+}
+
 /**
  * The signed query strings of `encodedPaths` (as createPresigner(options) makes them), signed on
  * the worker thread; undefined when the thread is not up (yet), so the caller signs them itself.
@@ -47,8 +52,7 @@ export function presignOnWorker(
   options: PresignOptions,
   encodedPaths: string[],
 ): Promise<string[] | undefined> | undefined {
-  if (failed) return undefined;
-  if (!worker) start();
+  prepareSigningThread();
   if (!ready || !worker) return undefined;
   const id = nextId++;
   const request: PresignRequest = { id, options, encodedPaths };
