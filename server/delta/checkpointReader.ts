@@ -38,12 +38,24 @@ export interface OpenCheckpoint {
   metadata: FileMetaData;
 }
 
+/** A file read whole into memory, its slices served from there. */
+async function inMemory(file: RandomAccessFile): Promise<RandomAccessFile> {
+  const bytes = await file.slice(0, file.byteLength);
+  return { byteLength: bytes.byteLength, slice: async (start, end) => bytes.slice(start, end) };
+}
+
+/**
+ * Opens a Parquet checkpoint file. One of at most `wholeBelow` bytes is read whole, in one request:
+ * its footer alone is most of a small file, and every column chunk would be a request of its own.
+ */
 export async function openCheckpoint(
   storage: TableStorage,
   path: string,
   size?: number,
+  wholeBelow = 0,
 ): Promise<OpenCheckpoint> {
-  const file = await storage.open(path, size);
+  const opened = await storage.open(path, size);
+  const file = opened.byteLength <= wholeBelow ? await inMemory(opened) : opened;
   try {
     return { path, file, metadata: await parquetMetadataAsync(file) };
   } catch (error) {

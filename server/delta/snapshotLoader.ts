@@ -87,6 +87,11 @@ async function lastCheckpointHint(storage: TableStorage): Promise<number | undef
 }
 
 const smallColumns = ["metaData", "protocol", "sidecar"];
+/**
+ * A checkpoint that is one file up to this size is read whole (before admission: the budget's
+ * read slack covers it); parts and sidecars are read a column chunk at a time.
+ */
+const wholeCheckpointBytes = 8 * 2 ** 20;
 
 function sidecarPathOf(path: string): string {
   return path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
@@ -102,7 +107,9 @@ async function readCheckpoint(
   const opened = await Promise.all(
     files
       .filter((file) => !(file.kind === "v2checkpoint" && file.format === "json"))
-      .map((file) => openCheckpoint(storage, file.path, file.size)),
+      .map((file) =>
+        openCheckpoint(storage, file.path, file.size, files.length === 1 ? wholeCheckpointBytes : 0),
+      ),
   );
   const sidecars: { path: string; sizeInBytes: number }[] = [];
   const jsonAdds: Action[] = [];
@@ -139,18 +146,35 @@ export async function readCommitActions(storage: TableStorage, file: LogFile): P
   return parseCommit(bytes, file.path);
 }
 
-async function applyCommits(
+/** Commits read at the same time at most. */
+const commitReads = 8;
+
+/** The actions of the commits `from` to `to`, read a few at a time, in version order. */
+async function readCommits(
   storage: TableStorage,
   listing: LogListing,
   from: number,
   to: number,
-  state: ReplayState,
-): Promise<void> {
+): Promise<Action[][]> {
+  const files: LogFile[] = [];
   for (let version = from; version <= to; version++) {
     const file = listing.commits.get(version);
     if (!file) throw new CorruptLogError(`the Delta log is missing commit ${version}`);
-    for (const action of await readCommitActions(storage, file)) applyAction(state, action);
+    files.push(file);
   }
+  const commits: Action[][] = new Array(files.length);
+  let next = 0;
+  const reader = async () => {
+    for (let index = next++; index < files.length; index = next++) {
+      commits[index] = await readCommitActions(storage, files[index] as LogFile);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(commitReads, files.length) }, reader));
+  return commits;
+}
+
+function applyCommits(commits: Action[][], state: ReplayState): void {
+  for (const actions of commits) for (const action of actions) applyAction(state, action);
 }
 
 function finish(state: ReplayState, version: number, location: string): Snapshot {
@@ -210,13 +234,22 @@ export async function loadSnapshot(
   const commits = [];
   for (let v = checkpointVersion + 1; v <= target; v++) commits.push(listing.commits.get(v));
   const tail = commitsEstimate(commits);
+  // the commits after the checkpoint are read, once admitted, while its adds are decoded
+  let tailRead: Promise<Action[][]> | undefined;
+  const readTail = () => {
+    tailRead ??= readCommits(storage, listing, checkpointVersion + 1, target);
+    return tailRead;
+  };
   if (checkpoint) {
-    const columns = await readCheckpoint(storage, checkpoint, state, (bytes) => admit(bytes + tail));
+    const columns = await readCheckpoint(storage, checkpoint, state, (bytes) => {
+      admit(bytes + tail);
+      readTail().catch(() => {}); // awaited below, once the checkpoint is in
+    });
     state.files = new FileChanges(columns);
   } else {
     admit(tail);
   }
-  await applyCommits(storage, listing, checkpointVersion + 1, target, state);
+  applyCommits(await readTail(), state);
   return finish(state, target, storage.location);
 }
 
@@ -239,6 +272,6 @@ export async function refreshSnapshot(
     protocol: previous.protocol,
     metadata: previous.metadata,
   };
-  await applyCommits(storage, listing, previous.version + 1, newest, state);
+  applyCommits(await readCommits(storage, listing, previous.version + 1, newest), state);
   return finish(state, newest, storage.location);
 }
