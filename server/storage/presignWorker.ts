@@ -1,19 +1,26 @@
-// The signing thread's side of workerPresign.ts: signs batches of URL paths with the presigner the
+// The signing thread's side of workerPresign.ts: signs batches of URL paths with the signer the
 // request's options describe (made once per distinct options, as the main thread makes it).
 import { parentPort } from "node:worker_threads";
-import { createPresigner, type PresignOptions } from "./sigv4Presign.ts";
+import { createSigner, type PresignOptions } from "./sigv4Presign.ts";
 
 export interface PresignRequest {
   id: number;
   options: PresignOptions;
-  encodedPaths: string[];
+  /** The encoded paths, one per line: one string crosses threads as one copy, a list as many. */
+  encodedPaths: string;
 }
 
-const presigners = new Map<string, (encodedPath: string) => string>();
-/** Signers differ by credentials, expiry and signing time: few at a time, so a small cache. */
-const maxPresigners = 32;
+export interface PresignAnswer {
+  id: number;
+  /** The signatures, of signatureChars each, in the order of the paths. */
+  signatures: string;
+}
 
-function presignerFor(options: PresignOptions): (encodedPath: string) => string {
+const signers = new Map<string, (encodedPath: string) => string>();
+/** Signers differ by credentials, expiry and signing time: few at a time, so a small cache. */
+const maxSigners = 32;
+
+function signerFor(options: PresignOptions): (encodedPath: string) => string {
   const { credentials, region, host, expiresInSeconds, signingDate, service } = options;
   const key = [
     credentials.accessKeyId,
@@ -25,16 +32,20 @@ function presignerFor(options: PresignOptions): (encodedPath: string) => string 
     signingDate.getTime(),
     service ?? "",
   ].join("\0");
-  let presign = presigners.get(key);
-  if (!presign) {
-    if (presigners.size >= maxPresigners) presigners.clear();
-    presign = createPresigner(options);
-    presigners.set(key, presign);
+  let signature = signers.get(key);
+  if (!signature) {
+    if (signers.size >= maxSigners) signers.clear();
+    signature = createSigner(options).signature;
+    signers.set(key, signature);
   }
-  return presign;
+  return signature;
 }
 
 parentPort?.on("message", (request: PresignRequest) => {
-  const presign = presignerFor(request.options);
-  parentPort?.postMessage({ id: request.id, queries: request.encodedPaths.map(presign) });
+  const signature = signerFor(request.options);
+  const answer: PresignAnswer = {
+    id: request.id,
+    signatures: request.encodedPaths.split("\n").map(signature).join(""),
+  };
+  parentPort?.postMessage(answer);
 });

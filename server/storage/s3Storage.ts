@@ -10,9 +10,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { checkedKey } from "./loggedPath.ts";
 import { isS3NotFound, translateS3Error } from "./s3Errors.ts";
-import { createPresigner } from "./sigv4Presign.ts";
+import { createSigner, signatureChars } from "./sigv4Presign.ts";
 import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
-import { prepareSigningThread, presignOnWorker } from "./workerPresign.ts";
+import { prepareSigningThread, signOnWorker } from "./workerPresign.ts";
 
 const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
 
@@ -190,7 +190,7 @@ export class S3TableStorage implements TableStorage {
       expiresInSeconds: expiresIn,
       signingDate: new Date(now),
     };
-    const presign = createPresigner(options);
+    const { query, signature } = createSigner(options);
     const origin = `${base.protocol}//${base.host}`;
     const basePath = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
     const encode = (path: string) => basePath + encodeS3Key(this.#key(path));
@@ -198,12 +198,17 @@ export class S3TableStorage implements TableStorage {
       expiresAt: now + expiresIn * 1000,
       sign: (path) => {
         const encodedPath = encode(path);
-        return `${origin}${encodedPath}?${presign(encodedPath)}`;
+        return `${origin}${encodedPath}?${query}&X-Amz-Signature=${signature(encodedPath)}`;
       },
       signMany: async (paths) => {
         const encodedPaths = paths.map(encode);
-        const queries = (await presignOnWorker(options, encodedPaths)) ?? encodedPaths.map(presign);
-        return encodedPaths.map((encodedPath, i) => `${origin}${encodedPath}?${queries[i]}`);
+        const signed = await signOnWorker(options, encodedPaths);
+        const signatures = signed?.length === encodedPaths.length * signatureChars ? signed : undefined;
+        return encodedPaths.map((encodedPath, i) => {
+          const one =
+            signatures?.slice(i * signatureChars, (i + 1) * signatureChars) ?? signature(encodedPath);
+          return `${origin}${encodedPath}?${query}&X-Amz-Signature=${one}`;
+        });
       },
     };
   }

@@ -58,8 +58,17 @@ function fixedKeyHmacHex(key: Buffer): (message: string) => string {
   };
 }
 
-/** A function from an already URL-encoded path ("/bucket/key" or "/key") to its signed query string. */
-export function createPresigner(options: PresignOptions): (encodedPath: string) => string {
+/** The length of a signature: SHA-256 as hex. */
+export const signatureChars = 64;
+
+export interface Signer {
+  /** The query string every URL of this signer carries, before its signature. */
+  query: string;
+  /** The signature of an already URL-encoded path ("/bucket/key" or "/key"). */
+  signature: (encodedPath: string) => string;
+}
+
+export function createSigner(options: PresignOptions): Signer {
   const service = options.service ?? "s3";
   const { credentials, region, host } = options;
   const amzDate = options.signingDate
@@ -87,8 +96,14 @@ export function createPresigner(options: PresignOptions): (encodedPath: string) 
   // 32 bytes, under the block size, so it is used as it is
   const sign = fixedKeyHmacHex(hmac(hmac(hmac(dateKey, region), service), "aws4_request"));
   // the path is percent-encoded and everything else is ASCII, so latin1 and UTF-8 agree
-  return (encodedPath) => {
-    const requestHash = hash("sha256", `GET\n${encodedPath}${requestTail}`, "hex");
-    return `${query}&X-Amz-Signature=${sign(signPrefix + requestHash)}`;
+  return {
+    query,
+    signature: (encodedPath) => sign(signPrefix + hash("sha256", `GET\n${encodedPath}${requestTail}`, "hex")),
   };
+}
+
+/** A function from an already URL-encoded path ("/bucket/key" or "/key") to its signed query string. */
+export function createPresigner(options: PresignOptions): (encodedPath: string) => string {
+  const { query, signature } = createSigner(options);
+  return (encodedPath) => `${query}&X-Amz-Signature=${signature(encodedPath)}`;
 }

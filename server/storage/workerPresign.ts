@@ -2,11 +2,11 @@
 // files (three SHA-256 apiece), and on a second core that work runs beside the writing of the
 // lines. Until the thread is up, or if it ever fails, callers sign on their own thread instead.
 import { Worker } from "node:worker_threads";
-import type { PresignRequest } from "./presignWorker.ts";
+import type { PresignAnswer, PresignRequest } from "./presignWorker.ts";
 import type { PresignOptions } from "./sigv4Presign.ts";
 
 interface Pending {
-  resolve: (queries: string[] | undefined) => void;
+  resolve: (signatures: string | undefined) => void;
 }
 
 let worker: Worker | undefined;
@@ -25,17 +25,19 @@ function giveUp(): void {
 
 function start(): void {
   const thread = new Worker(new URL("./presignWorker.ts", import.meta.url));
-  thread.unref();
   thread.on("online", () => {
     ready = true;
   });
-  thread.on("message", (answer: { id: number; queries: string[] }) => {
+  thread.on("message", (answer: PresignAnswer) => {
     const waiting = pending.get(answer.id);
     pending.delete(answer.id);
-    waiting?.resolve(answer.queries);
+    waiting?.resolve(answer.signatures);
+    if (pending.size === 0) thread.unref();
   });
   thread.on("error", giveUp);
   thread.on("exit", giveUp);
+  // idle, the thread never keeps the process alive (unref after the listeners: adding one refs it)
+  thread.unref();
   worker = thread;
 }
 
@@ -45,19 +47,23 @@ export function prepareSigningThread(): void {
 }
 
 /**
- * The signed query strings of `encodedPaths` (as createPresigner(options) makes them), signed on
- * the worker thread; undefined when the thread is not up (yet), so the caller signs them itself.
+ * The signatures of `encodedPaths` (as createSigner(options) makes them), signatureChars each, one
+ * after the other, signed on the worker thread; undefined when the thread is not up (yet) or a
+ * path holds a line break (encoded paths never do), so the caller signs them itself.
  */
-export function presignOnWorker(
+export function signOnWorker(
   options: PresignOptions,
-  encodedPaths: string[],
-): Promise<string[] | undefined> | undefined {
+  encodedPaths: readonly string[],
+): Promise<string | undefined> | undefined {
   prepareSigningThread();
   if (!ready || !worker) return undefined;
+  if (encodedPaths.some((path) => path.includes("\n"))) return undefined;
   const id = nextId++;
-  const request: PresignRequest = { id, options, encodedPaths };
+  const request: PresignRequest = { id, options, encodedPaths: encodedPaths.join("\n") };
+  const thread = worker;
   return new Promise((resolve) => {
+    if (pending.size === 0) thread.ref();
     pending.set(id, { resolve });
-    worker?.postMessage(request);
+    thread.postMessage(request);
   });
 }
