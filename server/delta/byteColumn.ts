@@ -34,15 +34,21 @@ export class ByteColumn {
       this.#lengths[index] = 0;
       return;
     }
-    const needed = Buffer.byteLength(text, "utf8");
     let chunk = this.#chunks[this.#chunks.length - 1];
-    if (!chunk || this.#used + needed > chunk.length) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(chunkBytes, needed));
-      this.#chunks.push(chunk);
-      this.#used = 0;
-      this.#bytes += chunk.length;
+    let needed: number;
+    // at most 3 bytes per UTF-16 unit: when that much room is left, write without measuring first
+    if (chunk && this.#used + text.length * 3 <= chunk.length) {
+      needed = chunk.write(text, this.#used, "utf8");
+    } else {
+      needed = Buffer.byteLength(text, "utf8");
+      if (!chunk || this.#used + needed > chunk.length) {
+        chunk = Buffer.allocUnsafeSlow(Math.max(chunkBytes, needed));
+        this.#chunks.push(chunk);
+        this.#used = 0;
+        this.#bytes += chunk.length;
+      }
+      chunk.write(text, this.#used, "utf8");
     }
-    chunk.write(text, this.#used, "utf8");
     this.#starts[index] = (this.#chunks.length - 1) * 2 ** 32 + this.#used;
     this.#lengths[index] = needed;
     this.#used += needed;

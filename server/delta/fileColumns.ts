@@ -57,6 +57,11 @@ export function keyHash(key: string): number {
   return h >>> 0;
 }
 
+function extrasOf(file: AddFile): FileExtras | undefined {
+  const { path, partitionValues, size, modificationTime, dataChange, stats, ...rest } = file;
+  return Object.keys(rest).length > 0 ? (rest as FileExtras) : undefined;
+}
+
 export class FileColumns {
   count = 0;
   readonly paths: ByteColumn;
@@ -74,6 +79,8 @@ export class FileColumns {
   #slots: Int32Array = new Int32Array(0);
   #ids: Uint8Array | undefined;
   #idKnown: Uint8Array | undefined;
+  /** The ids as a Buffer, to read them as hex without a Buffer per call. */
+  #idsText: Buffer | undefined;
   totalSize = 0;
 
   constructor(capacity: number) {
@@ -118,8 +125,14 @@ export class FileColumns {
   }
 
   appendFile(file: AddFile): void {
-    const { path, partitionValues, size, modificationTime, dataChange, stats, ...rest } = file;
-    const extras = Object.keys(rest).length > 0 ? (rest as FileExtras) : undefined;
+    const { path, partitionValues, size, modificationTime, dataChange, stats } = file;
+    // most files have none of the rare fields: no rest object to make for them
+    const plain =
+      file.tags === undefined &&
+      file.deletionVector === undefined &&
+      file.baseRowId === undefined &&
+      file.defaultRowCommitVersion === undefined;
+    const extras = plain ? undefined : extrasOf(file);
     this.append({ path, partitionValues, size, modificationTime, dataChange, stats, extras });
   }
 
@@ -197,7 +210,8 @@ export class FileColumns {
       md5Into(path, 0, path.length, ids, row * 16);
       this.#idKnown[row] = 1;
     }
-    return Buffer.from(ids.buffer, ids.byteOffset + row * 16, 16).toString("hex");
+    this.#idsText ??= Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength);
+    return this.#idsText.toString("hex", row * 16, row * 16 + 16);
   }
 
   file(row: number): AddFile {
