@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { generateManyFiles } from "../fixtures/tables.ts";
 import { type S3Ground, startS3 } from "../ground/s3.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { startCloudAndDiskServer } from "./cloudAndDisk.ts";
+import type { TestServer } from "./harness.ts";
 
 // more than two signing batches of 1024, the last one partial
 const files = 2600;
@@ -39,27 +40,8 @@ describe("batched file lines", () => {
       startS3(),
     ]);
     s3 = ground;
-    await s3.createBucket(bucket);
-    await s3.uploadDirectory(table.location, bucket, "many");
-    process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
-    server = await startTestServer({
-      s3: { endpoint: s3.endpoint, forcePathStyle: true, region: s3.region },
-      shares: [
-        {
-          name: "s",
-          schemas: [
-            {
-              name: "d",
-              tables: [
-                { name: "cloud", location: `s3://${bucket}/many` },
-                { name: "disk", location: table.location },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    server = await startCloudAndDiskServer(s3, dir, "many", bucket, {});
+    assert.equal(table.location, join(dir, "many"));
   });
 
   after(async () => {

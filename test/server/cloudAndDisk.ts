@@ -8,7 +8,8 @@ import { type ConfigShape, startTestServer, type TestServer } from "./harness.ts
 export async function startCloudAndDiskServer(
   s3: S3Ground,
   tablesDir: string,
-  fixture: FixtureName,
+  /** The table's folder under tablesDir: a fixture's name, or any table written there. */
+  fixture: FixtureName | string,
   bucket: string,
   config: Record<string, unknown>,
 ): Promise<TestServer> {
