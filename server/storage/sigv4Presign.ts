@@ -3,6 +3,7 @@
 // canonical query string are computed once and each URL costs one SHA-256 and one HMAC. The AWS
 // SDK's presigner re-derives much of that per URL and was ~20x slower (bench/README.md).
 import { createHmac, hash } from "node:crypto";
+import { fixedKeyHmac } from "../crypto/fixedKeyHmac.ts";
 
 export interface PresignCredentials {
   accessKeyId: string;
@@ -30,32 +31,6 @@ function encodeRfc3986(value: string): string {
 
 function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
-}
-
-const sha256Block = 64;
-
-/** The longest message fixedKeyHmacHex signs without allocating (string-to-sign is ~150 bytes). */
-const scratchMessage = 512;
-
-/** HMAC-SHA256 of ASCII messages under a fixed key, as two one-shot SHA-256 (RFC 2104): each
- * createHmac pays a digest set-up that costs as much as both hashes together on Node 24. The
- * padded key blocks stay in two scratch buffers the message and the inner hash are written after. */
-function fixedKeyHmacHex(key: Buffer): (message: string) => string {
-  const inner = Buffer.alloc(sha256Block + scratchMessage, 0x36);
-  const outer = Buffer.alloc(sha256Block + 32, 0x5c);
-  for (let i = 0; i < key.length; i++) {
-    inner[i] = (inner[i] as number) ^ (key[i] as number);
-    outer[i] = (outer[i] as number) ^ (key[i] as number);
-  }
-  const innerPad = inner.toString("latin1", 0, sha256Block);
-  return (message) => {
-    const innerInput =
-      message.length <= scratchMessage
-        ? inner.subarray(0, sha256Block + inner.write(message, sha256Block, "latin1"))
-        : Buffer.from(innerPad + message, "latin1");
-    outer.set(hash("sha256", innerInput, "buffer"), sha256Block);
-    return hash("sha256", outer, "hex");
-  };
 }
 
 /** The length of a signature: SHA-256 as hex. */
@@ -94,11 +69,12 @@ export function createSigner(options: PresignOptions): Signer {
   const signPrefix = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n`;
   const dateKey = hmac(`AWS4${credentials.secretAccessKey}`, day);
   // 32 bytes, under the block size, so it is used as it is
-  const sign = fixedKeyHmacHex(hmac(hmac(hmac(dateKey, region), service), "aws4_request"));
+  const sign = fixedKeyHmac(hmac(hmac(hmac(dateKey, region), service), "aws4_request"));
   // the path is percent-encoded and everything else is ASCII, so latin1 and UTF-8 agree
   return {
     query,
-    signature: (encodedPath) => sign(signPrefix + hash("sha256", `GET\n${encodedPath}${requestTail}`, "hex")),
+    signature: (encodedPath) =>
+      sign(signPrefix + hash("sha256", `GET\n${encodedPath}${requestTail}`, "hex"), "hex"),
   };
 }
 
