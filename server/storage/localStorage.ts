@@ -5,6 +5,7 @@ import { basename } from "node:path";
 import type { FileUrlCodec } from "./fileUrls.ts";
 import { checkedKey } from "./loggedPath.ts";
 import type { RandomAccessFile, StoredObject, TableStorage, UrlSigner } from "./storage.ts";
+import { prepareSigningThread } from "./workerPresign.ts";
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -30,6 +31,7 @@ export class LocalTableStorage implements TableStorage {
     this.#tableId = tableId;
     this.#codec = codec;
     this.#rootIndex = rootIndex;
+    prepareSigningThread();
   }
 
   // concatenated, not joined: the key was checked not to escape, and is kept as it is
@@ -114,6 +116,12 @@ export class LocalTableStorage implements TableStorage {
       sign: (path) => {
         const token = this.#codec.encode({ tableId: this.#tableId, root: this.#rootIndex, path, expiresAt });
         return `${baseUrl}/files/${fileUrlName(path)}?sp=r&sig=${token}`;
+      },
+      signMany: async (paths) => {
+        const tokens = await this.#codec.encodeMany(
+          paths.map((path) => ({ tableId: this.#tableId, root: this.#rootIndex, path, expiresAt })),
+        );
+        return paths.map((path, i) => `${baseUrl}/files/${fileUrlName(path)}?sp=r&sig=${tokens[i]}`);
       },
     };
   }

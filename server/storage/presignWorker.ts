@@ -1,28 +1,39 @@
-// The signing thread's side of workerPresign.ts: signs batches of URL paths with the signer the
-// request's options describe (made once per distinct options, as the main thread makes it).
+// The signing thread's side of workerPresign.ts: signs batches of URL paths with the SigV4 signer
+// the request's options describe, or MACs batches of token payloads under a key (local file URLs),
+// each signer made once per distinct options or key, as the main thread makes it.
 import { parentPort } from "node:worker_threads";
+import { type FixedKeyHmac, fixedKeyHmac } from "../crypto/fixedKeyHmac.ts";
 import { createSigner, type PresignOptions } from "./sigv4Presign.ts";
 
-export interface PresignRequest {
-  id: number;
-  options: PresignOptions;
-  /** The encoded paths, one per line: one string crosses threads as one copy, a list as many. */
-  encodedPaths: string;
-}
+/** Items go one per line: one string crosses threads as one copy, a list as many. */
+export type SigningRequest =
+  | { id: number; kind: "sigv4"; options: PresignOptions; encodedPaths: string }
+  | { id: number; kind: "hmac"; key: Uint8Array; messages: string };
 
-export interface PresignAnswer {
+export interface SigningAnswer {
   id: number;
-  /** The signatures, of signatureChars each, in the order of the paths. */
+  /** The signatures (SigV4 hex, or base64url MACs), of a fixed length each, in the order asked. */
   signatures: string;
 }
 
-const signers = new Map<string, (encodedPath: string) => string>();
+const signers = new Map<string, (item: string) => string>();
 /** Signers differ by credentials, expiry and signing time: few at a time, so a small cache. */
 const maxSigners = 32;
 
-function signerFor(options: PresignOptions): (encodedPath: string) => string {
+function cached(key: string, make: () => (item: string) => string): (item: string) => string {
+  let signer = signers.get(key);
+  if (!signer) {
+    if (signers.size >= maxSigners) signers.clear();
+    signer = make();
+    signers.set(key, signer);
+  }
+  return signer;
+}
+
+function sigv4Signer(options: PresignOptions): (encodedPath: string) => string {
   const { credentials, region, host, expiresInSeconds, signingDate, service } = options;
   const key = [
+    "sigv4",
     credentials.accessKeyId,
     credentials.secretAccessKey,
     credentials.sessionToken ?? "",
@@ -32,20 +43,21 @@ function signerFor(options: PresignOptions): (encodedPath: string) => string {
     signingDate.getTime(),
     service ?? "",
   ].join("\0");
-  let signature = signers.get(key);
-  if (!signature) {
-    if (signers.size >= maxSigners) signers.clear();
-    signature = createSigner(options).signature;
-    signers.set(key, signature);
-  }
-  return signature;
+  return cached(key, () => createSigner(options).signature);
 }
 
-parentPort?.on("message", (request: PresignRequest) => {
-  const signature = signerFor(request.options);
-  const answer: PresignAnswer = {
-    id: request.id,
-    signatures: request.encodedPaths.split("\n").map(signature).join(""),
-  };
+function hmacSigner(key: Uint8Array): (message: string) => string {
+  return cached(`hmac\0${Buffer.from(key).toString("hex")}`, () => {
+    const hmac: FixedKeyHmac = fixedKeyHmac(Buffer.from(key));
+    return (message) => hmac(message, "buffer").toString("base64url");
+  });
+}
+
+parentPort?.on("message", (request: SigningRequest) => {
+  const [sign, items] =
+    request.kind === "sigv4"
+      ? [sigv4Signer(request.options), request.encodedPaths]
+      : [hmacSigner(request.key), request.messages];
+  const answer: SigningAnswer = { id: request.id, signatures: items.split("\n").map(sign).join("") };
   parentPort?.postMessage(answer);
 });

@@ -1,8 +1,9 @@
-// SigV4 presigning of URL batches on one shared worker thread: a cold answer signs each of its
-// files (three SHA-256 apiece), and on a second core that work runs beside the writing of the
-// lines. Until the thread is up, or if it ever fails, callers sign on their own thread instead.
+// Signing of URL batches on one shared worker thread (SigV4 for S3, token MACs for local files): a
+// cold answer signs each of its files (two or three SHA-256 apiece), and on a second core that
+// work runs beside the writing of the lines. Until the thread is up, or if it ever fails, callers
+// sign on their own thread instead.
 import { Worker } from "node:worker_threads";
-import type { PresignAnswer, PresignRequest } from "./presignWorker.ts";
+import type { SigningAnswer, SigningRequest } from "./presignWorker.ts";
 import type { PresignOptions } from "./sigv4Presign.ts";
 
 interface Pending {
@@ -28,7 +29,7 @@ function start(): void {
   thread.on("online", () => {
     ready = true;
   });
-  thread.on("message", (answer: PresignAnswer) => {
+  thread.on("message", (answer: SigningAnswer) => {
     const waiting = pending.get(answer.id);
     pending.delete(answer.id);
     waiting?.resolve(answer.signatures);
@@ -46,24 +47,43 @@ export function prepareSigningThread(): void {
   if (!worker && !failed) start();
 }
 
+/** Sends a batch (items one per line) to the thread; undefined when it is not up (yet). */
+function ask(
+  items: readonly string[],
+  request: (id: number, joined: string) => SigningRequest,
+): Promise<string | undefined> | undefined {
+  prepareSigningThread();
+  if (!ready || !worker) return undefined;
+  if (items.length === 0) return Promise.resolve("");
+  if (items.some((item) => item.includes("\n"))) return undefined;
+  const thread = worker;
+  const id = nextId++;
+  return new Promise((resolve) => {
+    if (pending.size === 0) thread.ref();
+    pending.set(id, { resolve });
+    thread.postMessage(request(id, items.join("\n")));
+  });
+}
+
 /**
  * The signatures of `encodedPaths` (as createSigner(options) makes them), signatureChars each, one
- * after the other, signed on the worker thread; undefined when the thread is not up (yet) or a
- * path holds a line break (encoded paths never do), so the caller signs them itself.
+ * after the other, signed on the thread; undefined when the thread is not up (yet) or a path holds
+ * a line break (encoded paths never do), so the caller signs them itself.
  */
 export function signOnWorker(
   options: PresignOptions,
   encodedPaths: readonly string[],
 ): Promise<string | undefined> | undefined {
-  prepareSigningThread();
-  if (!ready || !worker) return undefined;
-  if (encodedPaths.some((path) => path.includes("\n"))) return undefined;
-  const id = nextId++;
-  const request: PresignRequest = { id, options, encodedPaths: encodedPaths.join("\n") };
-  const thread = worker;
-  return new Promise((resolve) => {
-    if (pending.size === 0) thread.ref();
-    pending.set(id, { resolve });
-    thread.postMessage(request);
-  });
+  return ask(encodedPaths, (id, joined) => ({ id, kind: "sigv4", options, encodedPaths: joined }));
+}
+
+/**
+ * The HMAC-SHA256 of each of `messages` under `key`, base64url (43 characters each), one after the
+ * other, computed on the thread; undefined when it is not up (yet) or a message holds a line break.
+ */
+export function macOnWorker(
+  key: Buffer,
+  messages: readonly string[],
+): Promise<string | undefined> | undefined {
+  return ask(messages, (id, joined) => ({ id, kind: "hmac", key, messages: joined }));
 }

@@ -1,12 +1,15 @@
 // URLs signed in batches on the signing thread carry the very signatures the main thread computes
-// (which sigv4Presign.test.ts checks against the AWS SDK), and the thread never keeps a process
+// (which sigv4Presign.test.ts checks against the AWS SDK), token MACs made there are createHmac's,
+// tokens made many at once are the tokens made one by one, and the thread never keeps a process
 // alive that has nothing else to do.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
+import { SignedTokenCodec } from "../../../server/crypto/signedToken.ts";
 import { encodeS3Key } from "../../../server/storage/s3Storage.ts";
 import { createSigner, type PresignOptions, signatureChars } from "../../../server/storage/sigv4Presign.ts";
-import { prepareSigningThread, signOnWorker } from "../../../server/storage/workerPresign.ts";
+import { macOnWorker, prepareSigningThread, signOnWorker } from "../../../server/storage/workerPresign.ts";
 
 const options: PresignOptions = {
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
@@ -51,6 +54,34 @@ describe("the signing thread", () => {
       const { signature } = createSigner(opts);
       assert.equal(answers[i], paths.map(signature).join(""));
     });
+  });
+
+  test("MACs a batch of messages under a key as createHmac does", async () => {
+    await threadSignatures(options, ["/bucket/a"]);
+    const key = randomBytes(32);
+    const messages = Array.from({ length: 1500 }, (_, i) => `file-url\0payload-${i}-é中`);
+    const macs = await macOnWorker(key, messages);
+    assert.equal(
+      macs,
+      messages.map((message) => createHmac("sha256", key).update(message).digest("base64url")).join(""),
+    );
+    assert.equal(await macOnWorker(key, []), "");
+  });
+
+  test("tokens made many at once equal tokens made one by one, however the MACs come", async () => {
+    await threadSignatures(options, ["/bucket/a"]);
+    const codec = new SignedTokenCodec(randomBytes(32), "file-url");
+    const values = Array.from({ length: 300 }, (_, i) => [
+      "table",
+      `part-${i}.parquet`,
+      1_700_000_000_000 + i,
+      0,
+    ]);
+    const one = values.map((value) => codec.encode(value));
+    assert.deepEqual(await codec.encodeMany(values, macOnWorker), one);
+    assert.deepEqual(await codec.encodeMany(values, () => undefined), one);
+    assert.deepEqual(await codec.encodeMany(values, async () => "too short"), one);
+    for (const token of one.slice(0, 3)) assert.deepEqual(codec.decode(token), values[one.indexOf(token)]);
   });
 
   test("a path holding a line break is left to the caller", async () => {
