@@ -25,7 +25,11 @@ function giveUp(): void {
 }
 
 function start(): void {
-  const thread = new Worker(new URL("./presignWorker.ts", import.meta.url));
+  // its heap holds a few batches of strings and signers at a time: kept small, as a thread's heap
+  // otherwise grows like the main one's (were that ever too little, it fails and callers sign)
+  const thread = new Worker(new URL("./presignWorker.ts", import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
+  });
   thread.on("online", () => {
     ready = true;
   });
