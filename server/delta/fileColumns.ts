@@ -2,10 +2,10 @@
 // UTF-8 for paths and stats (kept as the JSON string literal a file line carries), interned
 // partition values, and the rare fields (tags, deletion vectors, row tracking) in a sparse map.
 // A file is a row number; an AddFile object is made only when someone asks for one.
+import { hash } from "node:crypto";
 import type { AddFile, DeletionVectorDescriptor, PartitionValues } from "./actions.ts";
 import { ByteColumn } from "./byteColumn.ts";
 import { fileKey } from "./fileKey.ts";
-import { md5Into } from "./md5.ts";
 
 /** The fields few files have; kept per row only where present. */
 export interface FileExtras {
@@ -207,7 +207,7 @@ export class FileColumns {
     const ids = this.#ids;
     if (this.#idKnown[row] === 0) {
       const path = this.paths.bytes(row) ?? new Uint8Array(0);
-      md5Into(path, 0, path.length, ids, row * 16);
+      ids.set(hash("md5", path, "buffer"), row * 16);
       this.#idKnown[row] = 1;
     }
     this.#idsText ??= Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength);
