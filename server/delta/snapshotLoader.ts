@@ -1,5 +1,6 @@
 // Builds snapshots from `_delta_log`: from the newest usable checkpoint plus the JSON commits after
 // it, or incrementally from a snapshot already in hand plus only the commits since.
+import { addressOf, isAbsolute, PathRefusedError, rootUri } from "../storage/loggedPath.ts";
 import type { TableStorage } from "../storage/storage.ts";
 import type { Action } from "./actions.ts";
 import { ActiveFiles, FileChanges } from "./activeFiles.ts";
@@ -93,8 +94,16 @@ const smallColumns = ["metaData", "protocol", "sidecar"];
  */
 const wholeCheckpointBytes = 8 * 2 ** 20;
 
-function sidecarPathOf(path: string): string {
-  return path.includes("/") ? path : `${logDir}/_sidecars/${path}`;
+const sidecarDir = `${logDir}/_sidecars/`;
+
+// A sidecar's path is a URI, like every logged path: usually the file's name alone, resolved in
+// the table's _delta_log/_sidecars where sidecars must live, or an absolute URI of a file there.
+function sidecarKeyOf(path: string, location: string): string {
+  const { key } = addressOf(isAbsolute(path) ? path : `${sidecarDir}${path}`, [rootUri(location)]);
+  if (!key.startsWith(sidecarDir)) {
+    throw new PathRefusedError(path, "a checkpoint's sidecar lies outside the table's _delta_log/_sidecars");
+  }
+  return key;
 }
 
 /** Reads a checkpoint: protocol and metadata into `state`, the adds (of it and its sidecars) as columns. */
@@ -128,7 +137,7 @@ async function readCheckpoint(
     for await (const item of checkpointRows(checkpoint, smallColumns)) take(item);
   const sidecarFiles = await Promise.all(
     sidecars.map((sidecar) =>
-      openCheckpoint(storage, sidecarPathOf(sidecar.path), sidecar.sizeInBytes || undefined),
+      openCheckpoint(storage, sidecarKeyOf(sidecar.path, storage.location), sidecar.sizeInBytes || undefined),
     ),
   );
   const parts = [...opened, ...sidecarFiles];

@@ -58,13 +58,17 @@ function checkKey(path: string, key: string): string {
   return key;
 }
 
+/** Whether a logged path names its file by absolute path or URI rather than under the table root. */
+export function isAbsolute(logged: string): boolean {
+  return logged.startsWith("/") || scheme.test(logged);
+}
+
 /**
  * The storage address of a logged path. `roots` are root URIs (see rootUri), the table's first.
  * Throws PathRefusedError for paths that escape, lie outside every root, or are not URIs.
  */
 export function addressOf(logged: string, roots: readonly string[]): FileAddress {
-  const absolute = logged.startsWith("/") || scheme.test(logged);
-  if (!absolute) return { root: 0, key: checkKey(logged, decode(logged, logged)) };
+  if (!isAbsolute(logged)) return { root: 0, key: checkKey(logged, decode(logged, logged)) };
   const uri = decode(logged, absoluteForm(logged));
   for (let root = 0; root < roots.length; root++) {
     const prefix = roots[root] as string;
