@@ -1,6 +1,8 @@
 // The signing thread's side of workerPresign.ts: signs batches of URL paths with the SigV4 signer
-// the request's options describe, or MACs batches of token payloads under a key (local file URLs),
-// each signer made once per distinct options or key, as the main thread makes it.
+// the request's options describe, MACs batches of token payloads under a key (local file URLs),
+// each signer made once per distinct options or key, as the main thread makes it, or hashes
+// batches of logged paths into their parquet-format file ids (MD5 hex).
+import { hash } from "node:crypto";
 import { parentPort } from "node:worker_threads";
 import { type FixedKeyHmac, fixedKeyHmac } from "../crypto/fixedKeyHmac.ts";
 import { createSigner, type PresignOptions } from "./sigv4Presign.ts";
@@ -8,7 +10,8 @@ import { createSigner, type PresignOptions } from "./sigv4Presign.ts";
 /** Items go one per line: one string crosses threads as one copy, a list as many. */
 export type SigningRequest =
   | { id: number; kind: "sigv4"; options: PresignOptions; encodedPaths: string }
-  | { id: number; kind: "hmac"; key: Uint8Array; messages: string };
+  | { id: number; kind: "hmac"; key: Uint8Array; messages: string }
+  | { id: number; kind: "md5"; paths: string };
 
 export interface SigningAnswer {
   id: number;
@@ -53,11 +56,16 @@ function hmacSigner(key: Uint8Array): (message: string) => string {
   });
 }
 
+const md5Hex = (path: string) => hash("md5", path, "hex");
+
+function work(request: SigningRequest): [(item: string) => string, string] {
+  if (request.kind === "sigv4") return [sigv4Signer(request.options), request.encodedPaths];
+  if (request.kind === "hmac") return [hmacSigner(request.key), request.messages];
+  return [md5Hex, request.paths];
+}
+
 parentPort?.on("message", (request: SigningRequest) => {
-  const [sign, items] =
-    request.kind === "sigv4"
-      ? [sigv4Signer(request.options), request.encodedPaths]
-      : [hmacSigner(request.key), request.messages];
+  const [sign, items] = work(request);
   const answer: SigningAnswer = { id: request.id, signatures: items.split("\n").map(sign).join("") };
   parentPort?.postMessage(answer);
 });

@@ -91,3 +91,12 @@ export function macOnWorker(
 ): Promise<string | undefined> | undefined {
   return ask(messages, (id, joined) => ({ id, kind: "hmac", key, messages: joined }));
 }
+
+/**
+ * The MD5 hex (32 characters each) of each of `paths`, one after the other, computed on the
+ * thread: the parquet-format file ids of a batch; undefined when it is not up (yet) or a path holds
+ * a line break.
+ */
+export function md5OnWorker(paths: readonly string[]): Promise<string | undefined> | undefined {
+  return ask(paths, (id, joined) => ({ id, kind: "md5", paths: joined }));
+}

@@ -4,12 +4,17 @@
 // alive that has nothing else to do.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { SignedTokenCodec } from "../../../server/crypto/signedToken.ts";
 import { encodeS3Key } from "../../../server/storage/s3Storage.ts";
 import { createSigner, type PresignOptions, signatureChars } from "../../../server/storage/sigv4Presign.ts";
-import { macOnWorker, prepareSigningThread, signOnWorker } from "../../../server/storage/workerPresign.ts";
+import {
+  macOnWorker,
+  md5OnWorker,
+  prepareSigningThread,
+  signOnWorker,
+} from "../../../server/storage/workerPresign.ts";
 
 const options: PresignOptions = {
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
@@ -66,6 +71,16 @@ describe("the signing thread", () => {
       messages.map((message) => createHmac("sha256", key).update(message).digest("base64url")).join(""),
     );
     assert.equal(await macOnWorker(key, []), "");
+  });
+
+  test("hashes a batch of logged paths into their parquet file ids as node:crypto does", async () => {
+    await threadSignatures(options, ["/bucket/a"]);
+    const paths = Array.from({ length: 1500 }, (_, i) => `x=A%252FA/part-${i}-é中 😀.snappy.parquet`);
+    assert.equal(
+      await md5OnWorker(paths),
+      paths.map((path) => createHash("md5").update(path).digest("hex")).join(""),
+    );
+    assert.equal(await md5OnWorker([]), "");
   });
 
   test("tokens made many at once equal tokens made one by one, however the MACs come", async () => {
