@@ -43,7 +43,7 @@ export class PresignedUrlCache {
     return this.#bytes;
   }
 
-  /** The cache for URLs of one scope that live `lifetimeMs` when signed. */
+  /** The cache for URLs of one scope that live `lifetimeMs` when signed, for one answer. */
   scope(key: string, lifetimeMs: number): UrlReuse | undefined {
     if (this.maxBytes === 0 || this.minLifetimeShare >= 1) return undefined;
     let entries = this.#scopes.get(key);
@@ -53,8 +53,12 @@ export class PresignedUrlCache {
     }
     const scope = entries;
     const minRemainingMs = lifetimeMs * this.minLifetimeShare;
+    // an answer begun with nothing kept for its scope would find only what it set itself, and it
+    // hands each file out once: a cold answer skips the lookups (hashing each path is its cost)
+    const startedEmpty = scope.size === 0;
     return {
       get: (path, now) => {
+        if (startedEmpty) return undefined;
         const entry = scope.get(path);
         if (entry === undefined) return undefined;
         if (entry.expiresAt - now >= minRemainingMs) return entry;
