@@ -143,7 +143,11 @@ export function registerOperations(app: FastifyInstance, ops: Operations): void 
       trustedProxies(request.ctx.config),
     );
     startDeadline(request, reply);
-    reply.raw.once("close", () => finish(ops, request, reply, startedAt));
+    const answered = ops.tableHealth.answering();
+    reply.raw.once("close", () => {
+      answered();
+      finish(ops, request, reply, startedAt);
+    });
   });
   // the protocol's errorCode, for the audit event, from the error body about to leave
   app.addHook("onSend", async (request, reply, payload) => {

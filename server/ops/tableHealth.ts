@@ -1,5 +1,6 @@
 // Table health for the status document: on each configuration load every table's `_delta_log` is
-// listed (a few tables at a time) and listed again periodically. A missing or unreadable table is reported, never a reason to be unready: the other
+// listed (a few tables at a time, yielding to requests being answered) and listed again
+// periodically. A missing or unreadable table is reported, never a reason to be unready: the other
 // tables still serve.
 import type { ServerContext } from "../context.ts";
 import { newestVersion, TableNotFoundError } from "../delta/snapshotLoader.ts";
@@ -9,6 +10,10 @@ import type { Metrics } from "./metrics.ts";
 import type { FilterHealth, TableHealth } from "./statusDocument.ts";
 
 const concurrency = 4;
+// Probes yield to requests being answered (a fresh server with thousands of tables would otherwise
+// list them all while its first recipients wait), each at most this long, so they never starve.
+const maxYieldMs = 2000;
+const yieldStepMs = 25;
 
 function pending(table: SharedTable): TableHealth {
   return {
@@ -71,9 +76,27 @@ export class TableHealthMonitor {
   #health = new Map<string, TableHealth>();
   #filters = new Map<string, FilterHealth>();
   #timer: NodeJS.Timeout | undefined;
+  #answering = 0;
 
   constructor(metrics: Metrics) {
     this.#metrics = metrics;
+  }
+
+  /** A request is being answered until the returned function is called (once). */
+  answering(): () => void {
+    this.#answering += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#answering -= 1;
+    };
+  }
+
+  async #yieldToRequests(): Promise<void> {
+    for (let waited = 0; this.#answering > 0 && waited < maxYieldMs; waited += yieldStepMs) {
+      await new Promise((resolve) => setTimeout(resolve, yieldStepMs).unref());
+    }
   }
 
   /** Starts following a newly loaded configuration: every table pending, then probed. */
@@ -106,6 +129,7 @@ export class TableHealthMonitor {
     const queue = [...context.catalog.allTables()];
     const worker = async () => {
       for (let table = queue.shift(); table !== undefined; table = queue.shift()) {
+        await this.#yieldToRequests();
         const health = await probe(context, table);
         const filter = await probeFilter(context, table);
         if (this.#context !== context) return;

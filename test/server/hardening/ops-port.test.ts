@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Value } from "@sinclair/typebox/value";
@@ -95,6 +96,36 @@ describe("the ops port holds the details; the data port tells nothing", () => {
     assert.equal(after.config.sha256, createHash("sha256").update(text).digest("hex"));
     assert.ok(Date.parse(after.config.loadedAt) > Date.parse(before.config.loadedAt));
     assert.deepEqual(after.tables.map((table) => table.table).sort(), ["renamed", "small"]);
+  });
+
+  test("table probes wait while a request is answered, but at most a bounded time", async () => {
+    // a request whose body arrives slowly is being answered from its headers on
+    const url = new URL(`${server.url}/delta-sharing/shares/s/schemas/d/tables/small/query`);
+    const socket = connect(Number(url.port), url.hostname);
+    try {
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(
+        `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${server.token}\r\n` +
+          "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+      );
+      const text = (await readFile(server.configPath, "utf8")).replace("name: renamed", "name: again");
+      await writeFile(server.configPath, text);
+      const started = performance.now();
+      await server.running.reload();
+      const stateOf = async () =>
+        ((await (await fetch(`${server.opsUrl}/status`)).json()) as StatusDocument).tables.find(
+          (table) => table.table === "again",
+        )?.state;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(await stateOf(), "pending", "probed while a request was being answered");
+      await waitUntil(async () => (await stateOf()) === "notFound", {
+        what: "the probe after its wait",
+        timeoutMs: 20_000,
+      });
+      assert.ok(performance.now() - started < 10_000, "the probes waited without bound");
+    } finally {
+      socket.destroy();
+    }
   });
 
   test("ops routes refuse query parameters with 400 JSON", async () => {
