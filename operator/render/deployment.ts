@@ -8,7 +8,7 @@ import type { V1Container, V1Deployment, V1PodSpec } from "@kubernetes/client-no
 import { serverDefaults } from "../api/deltaSharingServer.ts";
 import { group } from "../api/group.ts";
 import type { DeltaSharingServer } from "../api/kinds.ts";
-import { kubeApiEnv, kubeApiMount, kubeApiVolume, kubeApiVolumeName } from "./activationAccess.ts";
+import { kubeApiEnv, kubeApiMount, kubeApiVolume } from "./activationAccess.ts";
 import { configSecretName, selectorLabels, serverLabels, serverWorkloadName } from "./names.ts";
 import { ownedMetadata } from "./ownerReference.ts";
 import { configFileName } from "./serverConfig.ts";
@@ -137,11 +137,4 @@ export function renderDeployment(server: DeltaSharingServer, options: Deployment
       },
     },
   };
-}
-
-/** Whether a rendered or stored Deployment gives its pods the activation links' API token. */
-export function mountsKubeApi(deployment: V1Deployment | undefined): boolean {
-  return (
-    deployment?.spec?.template.spec?.volumes?.some((volume) => volume.name === kubeApiVolumeName) ?? false
-  );
 }

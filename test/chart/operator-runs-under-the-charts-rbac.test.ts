@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { createKubeClient, type KubeClient } from "../../operator/kube/client.ts";
 import { objectPath, type ResourceType, resourceTypes } from "../../operator/kube/resourceTypes.ts";
 import { leaseStoreRules } from "../../server/auth/activationLeases.ts";
+import { type ResourceAttributes, serviceAccountMay } from "../ground/accessReview.ts";
 import { type KubeGround, startKube } from "../ground/kube.ts";
 import { freePort } from "../ground/ports.ts";
 import type { RunningProcess } from "../ground/process.ts";
@@ -64,34 +65,8 @@ async function gone(path: string): Promise<boolean> {
   }
 }
 
-interface ResourceAttributes {
-  verb: string;
-  resource: string;
-  subresource?: string;
-  group?: string;
-  namespace?: string;
-  name?: string;
-}
-
-async function allowed(attributes: ResourceAttributes): Promise<boolean> {
-  const review = await admin.create<{ status: { allowed: boolean } }>(
-    "/apis/authorization.k8s.io/v1/subjectaccessreviews",
-    {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: {
-        user: `system:serviceaccount:${operatorNamespace}:${serviceAccount}`,
-        groups: [
-          "system:serviceaccounts",
-          `system:serviceaccounts:${operatorNamespace}`,
-          "system:authenticated",
-        ],
-        resourceAttributes: attributes,
-      },
-    },
-  );
-  return review.status.allowed;
-}
+const allowed = (attributes: ResourceAttributes) =>
+  serviceAccountMay(admin, { namespace: operatorNamespace, name: serviceAccount }, attributes);
 
 async function chartCrds(): Promise<Manifest[]> {
   const names = ["deltasharingservers", "deltashares", "deltarecipients"].map(

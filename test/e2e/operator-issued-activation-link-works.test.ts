@@ -16,6 +16,7 @@ import type { ActivationStatus } from "../../operator/render/activation.ts";
 import { activationLeaseName } from "../../server/auth/activationLeases.ts";
 import { loadWithClient } from "../fixtures/recipient.ts";
 import { readTable, sortRows } from "../fixtures/tables.ts";
+import { serviceAccountMay } from "../ground/accessReview.ts";
 import { freePort } from "../ground/ports.ts";
 import { waitUntil } from "../ground/wait.ts";
 import type { Cluster } from "./cluster.ts";
@@ -37,21 +38,17 @@ async function get(url: string, headers: Record<string, string>) {
   return { status: response.status, text: await response.text() };
 }
 
-async function serverAccountMay(verb: string, resource: string, group = ""): Promise<boolean> {
-  const review = await cluster.client.create<{ status: { allowed: boolean } }>(
-    "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+const serverAccountMay = (verb: string, resource: string, group = "") =>
+  serviceAccountMay(
+    cluster.client,
+    { namespace: "default", name: "sharing" },
     {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: {
-        user: "system:serviceaccount:default:sharing",
-        groups: ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
-        resourceAttributes: { verb, group, resource, namespace: "default" },
-      },
+      verb,
+      group,
+      resource,
+      namespace: "default",
     },
   );
-  return review.status.allowed;
-}
 
 before(async () => {
   ground = await startSampleGround("e2e-activation", "dso-e2e-activation-");

@@ -5,15 +5,17 @@
 // a recipient with a link gets the Lease-only Role and API token its pods spend links with.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { V1Deployment } from "@kubernetes/client-node";
 import { type ActivationStatus, planActivation } from "../../operator/render/activation.ts";
 import {
+  kubeApiVolumeName,
   renderActivationBinding,
   renderLeaseStoreClusterRole,
   servesActivationLinks,
 } from "../../operator/render/activationAccess.ts";
 import { renderProfile } from "../../operator/render/credentialSecret.ts";
 import { type Credentials, planCredentials, tokenSha256 } from "../../operator/render/credentials.ts";
-import { mountsKubeApi, renderDeployment } from "../../operator/render/deployment.ts";
+import { renderDeployment } from "../../operator/render/deployment.ts";
 import { renderRecipientConfig } from "../../operator/render/recipientConfig.ts";
 import { renderServerConfig, serverConfigText } from "../../operator/render/serverConfig.ts";
 import { leaseStoreRules, serviceAccountDirEnv } from "../../server/auth/activationLeases.ts";
@@ -35,6 +37,9 @@ function plan(
   const profile = JSON.parse(renderProfile(endpoint, credentials)) as object;
   return planActivation("outsider", spec, current, credentials, profile, endpoint, now, sealActivation);
 }
+
+const mountsKubeApi = (deployment: V1Deployment) =>
+  deployment.spec?.template.spec?.volumes?.some((volume) => volume.name === kubeApiVolumeName) ?? false;
 
 const codeOf = (status: ActivationStatus) => status.url.slice(`${endpoint}/activate/`.length);
 
